@@ -1,0 +1,43 @@
+# bluelight: `make demo` runs the hub with simulated control rooms; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test test-fast test-slow bench lint docs clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/bluelight demo
+
+# Every suite, the slow ones (crash test, load) included: CI runs exactly this.
+test: setup
+	$(BIN)/pytest -q
+
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow"
+
+test-slow: setup
+	$(BIN)/pytest -q -m slow
+
+bench: setup
+	$(BIN)/bluelight bench transfer --seconds 10 --rate 500 --json
+	$(BIN)/bluelight bench transfer --seconds 10 --rate 3000 --json
+	$(BIN)/bluelight bench crash --kills 5 --transfers 2000 --json
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+docs: setup
+	$(BIN)/bluelight openapi --out docs/openapi.json
+	$(BIN)/python -m bluelight.entrypoints.apidoc docs/openapi.json docs/api-reference.md
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

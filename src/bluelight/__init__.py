@@ -1,0 +1,3 @@
+"""bluelight: multi-agency incident transfer hub and collaboration workbench."""
+
+__version__ = "0.1.0"

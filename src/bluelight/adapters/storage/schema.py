@@ -1,0 +1,119 @@
+"""The hub's tables, defined once with SQLAlchemy Core. Alembic migrations are generated
+from this metadata; the SQLite adapter's hand-written SQL must match it (tests check)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy import Table as _Table
+
+metadata = MetaData()
+
+
+def Table(name: str, *args, **kw) -> _Table:  # noqa: N802 - mirrors sqlalchemy.Table
+    return _Table(name, metadata, *args, **kw)
+
+
+agencies = Table(
+    "agencies",
+    Column("id", String(120), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("service", String(40), nullable=False),
+    Column("phone", String(40), nullable=False),
+    Column("ack_deadline_s", Float),
+    Column("decision_deadline_s", Float),
+    Column("created_at", Float, nullable=False),
+)
+
+credentials = Table(
+    "credentials",
+    Column("key_id", String(40), primary_key=True),
+    Column("agency_id", String(120), ForeignKey("agencies.id"), nullable=False),
+    Column("secret_hash", String(128), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float),
+)
+
+incidents = Table(
+    "incidents",
+    Column("id", String(40), primary_key=True),
+    Column("sender", String(120), ForeignKey("agencies.id"), nullable=False),
+    Column("reference", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("body", LargeBinary, nullable=False),  # the incident as it stands (msgspec JSON)
+    Column("created_at", Float, nullable=False),
+    UniqueConstraint("sender", "reference", name="uq_incidents_sender_reference"),
+)
+
+# One row per sender message: the idempotency record and its original receipt.
+messages = Table(
+    "messages",
+    Column("sender", String(120), nullable=False),
+    Column("message_id", String(36), nullable=False),
+    Column("incident_id", String(40), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("body_hash", String(64), nullable=False),
+    Column("receipt", LargeBinary, nullable=False),
+    Column("received_at", Float, nullable=False),
+    PrimaryKeyConstraint("sender", "message_id"),
+)
+
+transfers = Table(
+    "transfers",
+    Column("id", String(40), primary_key=True),
+    Column("incident_id", String(40), ForeignKey("incidents.id"), nullable=False),
+    Column("sender", String(120), nullable=False),
+    Column("recipient", String(120), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("body", LargeBinary, nullable=False),  # the whole Transfer (msgspec JSON)
+    Column("submitted_at", Float, nullable=False),
+    Column("ack_due_at", Float),
+    Column("decision_due_at", Float),
+    Index("ix_transfers_incident", "incident_id"),
+    Index("ix_transfers_sender", "sender", "submitted_at"),
+    Index("ix_transfers_recipient", "recipient", "submitted_at"),
+    # The escalation scan reads only transfers still waiting on a deadline.
+    Index("ix_transfers_ack_due", "ack_due_at", sqlite_where=text("ack_due_at IS NOT NULL")),
+    Index(
+        "ix_transfers_decision_due", "decision_due_at", sqlite_where=text("decision_due_at IS NOT NULL")
+    ),
+)
+
+# Each agency's ordered mailbox: everything pushed to it, kept until acknowledged and after.
+mailbox = Table(
+    "mailbox",
+    Column("agency", String(120), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("incident_id", String(40), nullable=False),
+    Column("transfer_id", String(40)),
+    Column("body", LargeBinary, nullable=False),
+    Column("at", Float, nullable=False),
+    Column("acked_at", Float),
+    PrimaryKeyConstraint("agency", "seq"),
+    Index("ix_mailbox_unacked", "agency", "seq", sqlite_where=text("acked_at IS NULL")),
+)
+
+events = Table(
+    "events",
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident_id", String(40), nullable=False),
+    Column("transfer_id", String(40)),
+    Column("at", Float, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("detail", Text),
+    Index("ix_events_incident", "incident_id", "id"),
+)

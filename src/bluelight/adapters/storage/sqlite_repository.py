@@ -1,0 +1,290 @@
+"""The Repository port over one sqlite3 connection.
+
+The hot path uses the DBAPI directly with hand-written SQL: SQLAlchemy Core's per-call
+overhead (tens of microseconds) would cost a large share of the hub's throughput budget,
+and it would run on a thread that shares the GIL with the event loop. The tables are
+defined in `schema.py`; a test checks this SQL against them."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+import msgspec
+
+from bluelight.domain.agency import Agency, Service
+from bluelight.domain.transfer import Entry, EntryKind, TimelineEvent, Transfer, TransferState
+from bluelight.services.ports import IncidentRecord, StoredMessage
+
+_encode = msgspec.json.Encoder().encode
+_transfer = msgspec.json.Decoder(Transfer).decode
+_incident = msgspec.json.Decoder(IncidentRecord).decode
+_detail = msgspec.json.Decoder(dict).decode
+
+
+def _entry(row: tuple) -> Entry:
+    agency, seq, kind, incident_id, transfer_id, body, at = row
+    return Entry(
+        agency=agency,
+        seq=seq,
+        id=f"{agency}/{seq}",
+        kind=EntryKind(kind),
+        at=at,
+        incident_id=incident_id,
+        transfer_id=transfer_id,
+        body=msgspec.Raw(body),
+    )
+
+
+_ENTRY_COLUMNS = "agency, seq, kind, incident_id, transfer_id, body, at"
+_AGENCY_COLUMNS = "id, name, service, phone, ack_deadline_s, decision_deadline_s"
+
+
+def _agency(row: tuple) -> Agency:
+    id_, name, service, phone, ack, decision = row
+    return Agency(
+        id=id_, name=name, service=Service(service), phone=phone, ack_deadline_s=ack,
+        decision_deadline_s=decision,
+    )
+
+
+def configure(conn: sqlite3.Connection) -> None:
+    """WAL with synchronous=FULL: a commit is on disk when it returns, so 'stored' is true."""
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=10000")
+    conn.execute("PRAGMA foreign_keys=ON")
+
+
+class SqliteRepository:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._c = conn
+        # Entries appended in the current job; the store publishes them after commit.
+        self.appended: list[Entry] = []
+
+    # agencies -----------------------------------------------------------------------
+    def agency(self, agency_id: str) -> Agency | None:
+        row = self._c.execute(
+            f"SELECT {_AGENCY_COLUMNS} FROM agencies WHERE id = ?", (agency_id,)
+        ).fetchone()
+        return _agency(row) if row else None
+
+    def agencies(self) -> list[Agency]:
+        rows = self._c.execute(f"SELECT {_AGENCY_COLUMNS} FROM agencies ORDER BY id")
+        return [_agency(r) for r in rows]
+
+    def add_agency(self, agency: Agency, at: float) -> None:
+        self._c.execute(
+            "INSERT INTO agencies (id, name, service, phone, ack_deadline_s,"
+            " decision_deadline_s, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (agency.id, agency.name, agency.service.value, agency.phone, agency.ack_deadline_s,
+             agency.decision_deadline_s, at),
+        )
+
+    def set_agency(self, agency: Agency) -> None:
+        self._c.execute(
+            "UPDATE agencies SET name = ?, service = ?, phone = ?, ack_deadline_s = ?,"
+            " decision_deadline_s = ? WHERE id = ?",
+            (agency.name, agency.service.value, agency.phone, agency.ack_deadline_s,
+             agency.decision_deadline_s, agency.id),
+        )
+
+    # credentials --------------------------------------------------------------------
+    def credential(self, key_id: str) -> tuple[str, str, float | None] | None:
+        return self._c.execute(
+            "SELECT agency_id, secret_hash, revoked_at FROM credentials WHERE key_id = ?",
+            (key_id,),
+        ).fetchone()
+
+    def add_credential(self, key_id: str, agency_id: str, secret_hash: str, at: float) -> None:
+        self._c.execute(
+            "INSERT INTO credentials (key_id, agency_id, secret_hash, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            (key_id, agency_id, secret_hash, at),
+        )
+
+    # messages (idempotency) ---------------------------------------------------------
+    def message(self, sender: str, message_id: str) -> StoredMessage | None:
+        row = self._c.execute(
+            "SELECT body_hash, receipt FROM messages WHERE sender = ? AND message_id = ?",
+            (sender, message_id),
+        ).fetchone()
+        return StoredMessage(body_hash=row[0], receipt=row[1]) if row else None
+
+    def add_message(
+        self, sender: str, message_id: str, body_hash: str, incident_id: str, kind: str,
+        receipt: bytes, at: float,
+    ) -> None:
+        self._c.execute(
+            "INSERT INTO messages (sender, message_id, incident_id, kind, body_hash, receipt,"
+            " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (sender, message_id, incident_id, kind, body_hash, receipt, at),
+        )
+
+    # incidents ----------------------------------------------------------------------
+    def incident(self, incident_id: str) -> IncidentRecord | None:
+        row = self._c.execute("SELECT body FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        return _incident(row[0]) if row else None
+
+    def incident_by_reference(self, sender: str, reference: str) -> IncidentRecord | None:
+        row = self._c.execute(
+            "SELECT body FROM incidents WHERE sender = ? AND reference = ?", (sender, reference)
+        ).fetchone()
+        return _incident(row[0]) if row else None
+
+    def add_incident(self, record: IncidentRecord) -> None:
+        self._c.execute(
+            "INSERT INTO incidents (id, sender, reference, status, body, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (record.incident_id, record.sender, record.reference, record.status.value,
+             _encode(record), record.created_at),
+        )
+
+    def save_incident(self, record: IncidentRecord) -> None:
+        self._c.execute(
+            "UPDATE incidents SET status = ?, body = ? WHERE id = ?",
+            (record.status.value, _encode(record), record.incident_id),
+        )
+
+    # transfers ----------------------------------------------------------------------
+    def transfer(self, transfer_id: str) -> Transfer | None:
+        row = self._c.execute("SELECT body FROM transfers WHERE id = ?", (transfer_id,)).fetchone()
+        return _transfer(row[0]) if row else None
+
+    def transfers_of(self, incident_id: str) -> list[Transfer]:
+        rows = self._c.execute(
+            "SELECT body FROM transfers WHERE incident_id = ? ORDER BY recipient", (incident_id,)
+        )
+        return [_transfer(r[0]) for r in rows]
+
+    def transfers_for(
+        self, agency: str, role: str | None, state: str | None, limit: int
+    ) -> list[Transfer]:
+        parts, args = [], []
+        if role in (None, "sent"):
+            parts.append("SELECT body, submitted_at FROM transfers WHERE sender = ?"
+                         + (" AND state = ?" if state else ""))
+            args += [agency] + ([state] if state else [])
+        if role in (None, "received"):
+            parts.append("SELECT body, submitted_at FROM transfers WHERE recipient = ?"
+                         + (" AND state = ?" if state else ""))
+            args += [agency] + ([state] if state else [])
+        sql = " UNION ALL ".join(parts) + " ORDER BY submitted_at DESC LIMIT ?"
+        return [_transfer(r[0]) for r in self._c.execute(sql, (*args, limit))]
+
+    def add_transfer(self, t: Transfer) -> None:
+        self._c.execute(
+            "INSERT INTO transfers (id, incident_id, sender, recipient, state, body,"
+            " submitted_at, ack_due_at, decision_due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (t.transfer_id, t.incident_id, t.sender, t.recipient, t.state.value, _encode(t),
+             t.submitted_at, *self._due(t)),
+        )
+
+    def save_transfer(self, t: Transfer) -> None:
+        self._c.execute(
+            "UPDATE transfers SET state = ?, body = ?, ack_due_at = ?, decision_due_at = ?"
+            " WHERE id = ?",
+            (t.state.value, _encode(t), *self._due(t), t.transfer_id),
+        )
+
+    @staticmethod
+    def _due(t: Transfer) -> tuple[float | None, float | None]:
+        """Index columns hold only deadlines still able to fire, so the scan stays small."""
+        ack = t.ack_due_at if t.state is TransferState.STORED and t.ack_overdue_at is None else None
+        decision = (
+            t.decision_due_at
+            if t.state is TransferState.DELIVERED and t.decision_overdue_at is None
+            else None
+        )
+        return ack, decision
+
+    def overdue_candidates(self, now: float, limit: int) -> list[Transfer]:
+        rows = self._c.execute(
+            "SELECT body FROM transfers WHERE ack_due_at <= ?1"
+            " UNION SELECT body FROM transfers WHERE decision_due_at <= ?1 LIMIT ?2",
+            (now, limit),
+        )
+        return [_transfer(r[0]) for r in rows]
+
+    def transfers_since(self, since: float | None) -> list[Transfer]:
+        rows = self._c.execute(
+            "SELECT body FROM transfers WHERE submitted_at >= ?", (since or 0.0,)
+        )
+        return [_transfer(r[0]) for r in rows]
+
+    # mailbox ------------------------------------------------------------------------
+    def append(
+        self, agency: str, kind: EntryKind, incident_id: str, transfer_id: str | None,
+        body: bytes, at: float,
+    ) -> Entry:
+        # MAX on the primary key is an index probe; deriving seq here (not from a counter
+        # in memory) keeps it right when a job or a whole batch rolls back.
+        seq = self.last_seq(agency) + 1
+        self._c.execute(
+            "INSERT INTO mailbox (agency, seq, kind, incident_id, transfer_id, body, at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (agency, seq, kind.value, incident_id, transfer_id, body, at),
+        )
+        entry = _entry((agency, seq, kind.value, incident_id, transfer_id, body, at))
+        self.appended.append(entry)
+        return entry
+
+    def acknowledge(self, agency: str, seqs: Sequence[int], at: float) -> list[Entry]:
+        acked = []
+        for seq in seqs:
+            row = self._c.execute(
+                f"UPDATE mailbox SET acked_at = ? WHERE agency = ? AND seq = ?"
+                f" AND acked_at IS NULL RETURNING {_ENTRY_COLUMNS}",
+                (at, agency, seq),
+            ).fetchone()
+            if row:
+                acked.append(_entry(row))
+        return acked
+
+    def backlog(self, agency: str, after: int, limit: int) -> list[Entry]:
+        rows = self._c.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM mailbox WHERE agency = ?1 AND seq <= ?2"
+            f" AND acked_at IS NULL UNION ALL SELECT {_ENTRY_COLUMNS} FROM mailbox"
+            " WHERE agency = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            (agency, after, limit),
+        )
+        return [_entry(r) for r in rows]
+
+    def entries(self, agency: str, after: int, limit: int) -> list[Entry]:
+        rows = self._c.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM mailbox WHERE agency = ? AND seq > ?"
+            " ORDER BY seq LIMIT ?",
+            (agency, after, limit),
+        )
+        return [_entry(r) for r in rows]
+
+    def last_seq(self, agency: str) -> int:
+        (seq,) = self._c.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM mailbox WHERE agency = ?", (agency,)
+        ).fetchone()
+        return seq
+
+    # timeline -----------------------------------------------------------------------
+    def add_event(
+        self, incident_id: str, transfer_id: str | None, at: float, actor: str, kind: str,
+        detail: dict | None = None,
+    ) -> None:
+        self._c.execute(
+            "INSERT INTO events (incident_id, transfer_id, at, actor, kind, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (incident_id, transfer_id, at, actor, kind, _encode(detail) if detail else None),
+        )
+
+    def timeline(self, incident_id: str, transfer_id: str) -> list[TimelineEvent]:
+        rows = self._c.execute(
+            "SELECT at, kind, actor, transfer_id, detail FROM events WHERE incident_id = ?"
+            " AND (transfer_id IS NULL OR transfer_id = ?) ORDER BY id",
+            (incident_id, transfer_id),
+        )
+        return [
+            TimelineEvent(
+                at=at, kind=kind, actor=actor, transfer_id=tid,
+                detail=_detail(detail) if detail else {},
+            )
+            for at, kind, actor, tid, detail in rows
+        ]

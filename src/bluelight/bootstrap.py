@@ -1,0 +1,40 @@
+"""The composition root: the one place that picks adapters and wires them together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bluelight.adapters.delivery.inprocess import InProcessDelivery
+from bluelight.adapters.gazetteer.sqlite_gazetteer import SqliteGazetteer
+from bluelight.adapters.geodesy import ProjGeodesy
+from bluelight.adapters.metrics import PrometheusMetrics
+from bluelight.adapters.storage import migrate
+from bluelight.adapters.storage.sqlite_store import SqliteStore
+from bluelight.config import Settings
+from bluelight.services.hub import Hub
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    hub: Hub
+    store: SqliteStore
+    delivery: InProcessDelivery
+    metrics: PrometheusMetrics
+
+
+def build(settings: Settings) -> Runtime:
+    """Migrate the database and assemble the hub. The store's writer starts with the
+    event loop (see `entrypoints.app`)."""
+    migrate.upgrade(settings.db)
+    metrics = PrometheusMetrics()
+    delivery = InProcessDelivery()
+    store = SqliteStore(settings.db, delivery.publish, on_batch=metrics.batch)
+    hub = Hub(
+        store,
+        SqliteGazetteer(settings.gazetteer),
+        ProjGeodesy(),
+        settings.policy,
+        metrics,
+    )
+    return Runtime(settings, hub, store, delivery, metrics)

@@ -1,0 +1,75 @@
+"""Hub settings: defaults, then a TOML file, then BLUELIGHT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import msgspec
+
+from bluelight.services.policy import Policy
+
+ENV_PREFIX = "BLUELIGHT_"
+DEFAULT_CONFIG = Path("bluelight.toml")
+
+
+class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: str = "var"
+    db_path: str | None = None  # default: <data_dir>/hub.sqlite
+    gazetteer_path: str | None = None  # default: <data_dir>/gazetteer.sqlite
+    max_body_bytes: int = 256 * 1024
+    escalate_interval_s: float = 1.0
+    ack_deadline_s: float = 30.0
+    decision_deadline_s: float = 120.0
+    reject_unknown_uprn: bool = False
+    phone_baseline_s: float = 240.0
+    log_level: str = "info"
+
+    @property
+    def db(self) -> Path:
+        return Path(self.db_path) if self.db_path else Path(self.data_dir) / "hub.sqlite"
+
+    @property
+    def gazetteer(self) -> Path:
+        if self.gazetteer_path:
+            return Path(self.gazetteer_path)
+        return Path(self.data_dir) / "gazetteer.sqlite"
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(
+            ack_deadline_s=self.ack_deadline_s,
+            decision_deadline_s=self.decision_deadline_s,
+            reject_unknown_uprn=self.reject_unknown_uprn,
+            phone_baseline_s=self.phone_baseline_s,
+        )
+
+
+class ConfigError(Exception):
+    pass
+
+
+def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """`path` (or ./bluelight.toml if present), overridden by the environment."""
+    env = os.environ if env is None else env
+    values: dict = {}
+    path = path or (Path(env[f"{ENV_PREFIX}CONFIG"]) if f"{ENV_PREFIX}CONFIG" in env else None)
+    if path is None and DEFAULT_CONFIG.exists():
+        path = DEFAULT_CONFIG
+    if path is not None:
+        try:
+            values.update(tomllib.loads(path.read_text()))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    fields = {f.name for f in msgspec.structs.fields(Settings)}
+    for key, value in env.items():
+        if key.startswith(ENV_PREFIX) and (name := key[len(ENV_PREFIX):].lower()) in fields:
+            values[name] = value
+    try:
+        # strict=False lets environment strings become numbers, booleans and paths.
+        return msgspec.convert(values, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"invalid setting: {exc}") from exc

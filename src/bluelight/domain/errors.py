@@ -1,0 +1,72 @@
+"""Domain errors. Entry points turn them into RFC 9457 problem details."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldFault:
+    """One fault in a request: the JSON path of the field and what is wrong with it."""
+
+    field: str
+    fault: str
+
+
+class DomainError(Exception):
+    """Base class. `kind` selects the problem type; `faults` name fields."""
+
+    kind = "invalid"
+    status = 422
+
+    def __init__(self, detail: str, faults: list[FieldFault] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.faults = faults or []
+
+
+class Invalid(DomainError):
+    """The request is well-formed but breaks a rule (unknown recipient, bad UPRN...)."""
+
+    kind = "invalid"
+    status = 422
+
+    @classmethod
+    def field(cls, field: str, fault: str) -> Invalid:
+        return cls(f"{field}: {fault}", [FieldFault(field, fault)])
+
+
+class NotFound(DomainError):
+    """Absent, or not visible to the caller: the two are indistinguishable on purpose."""
+
+    kind = "not-found"
+    status = 404
+
+
+class Forbidden(DomainError):
+    """Visible to the caller, but not theirs to change (e.g. a sender deciding its own)."""
+
+    kind = "forbidden"
+    status = 403
+
+
+class Conflict(DomainError):
+    """The request contradicts stored state (e.g. a reused message id with other content)."""
+
+    kind = "conflict"
+    status = 409
+
+
+@dataclass
+class Faults:
+    """Collects several field faults so a client sees them all at once."""
+
+    items: list[FieldFault] = field(default_factory=list)
+
+    def add(self, field: str, fault: str) -> None:
+        self.items.append(FieldFault(field, fault))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            detail = "; ".join(f"{f.field}: {f.fault}" for f in self.items)
+            raise Invalid(detail, list(self.items))

@@ -1,0 +1,38 @@
+"""Rules about where an incident can be: Great Britain and its waters."""
+
+from __future__ import annotations
+
+from bluelight.domain.errors import Faults
+from bluelight.domain.incident import Location
+
+# The British National Grid's own extent (OS: the grid's 700 km x 1300 km false origin box).
+BNG_EASTING = (0.0, 700_000.0)
+BNG_NORTHING = (0.0, 1_300_000.0)
+# EPSG:27700's published area of use: Great Britain and its territorial waters, onshore
+# and offshore (EPSG dataset). Slightly wider than the land so coastguard jobs fit.
+WGS84_LAT = (49.75, 61.01)
+WGS84_LON = (-9.01, 2.01)
+# Two positions for one incident further apart than this are flagged as inconsistent.
+CONSISTENCY_TOLERANCE_M = 250.0
+
+
+def check_location(loc: Location, faults: Faults, path: str = "incident.location") -> None:
+    """Coordinates come in pairs, lie inside GB and its waters, and something locates it."""
+    has_bng = loc.easting is not None or loc.northing is not None
+    has_wgs = loc.lat is not None or loc.lon is not None
+    if has_bng and (loc.easting is None or loc.northing is None):
+        faults.add(f"{path}.{'northing' if loc.northing is None else 'easting'}",
+                   "easting and northing must be given together")
+    if has_wgs and (loc.lat is None or loc.lon is None):
+        faults.add(f"{path}.{'lon' if loc.lon is None else 'lat'}",
+                   "lat and lon must be given together")
+    if loc.easting is not None and not BNG_EASTING[0] <= loc.easting <= BNG_EASTING[1]:
+        faults.add(f"{path}.easting", "outside Great Britain and its waters (0 to 700000)")
+    if loc.northing is not None and not BNG_NORTHING[0] <= loc.northing <= BNG_NORTHING[1]:
+        faults.add(f"{path}.northing", "outside Great Britain and its waters (0 to 1300000)")
+    if loc.lat is not None and not WGS84_LAT[0] <= loc.lat <= WGS84_LAT[1]:
+        faults.add(f"{path}.lat", "outside Great Britain and its waters (49.75 to 61.01)")
+    if loc.lon is not None and not WGS84_LON[0] <= loc.lon <= WGS84_LON[1]:
+        faults.add(f"{path}.lon", "outside Great Britain and its waters (-9.01 to 2.01)")
+    if not (loc.uprn or has_bng or has_wgs or loc.address):
+        faults.add(path, "give at least one of uprn, easting/northing, lat/lon or address")

@@ -1,0 +1,202 @@
+"""Transfers and their lifecycle.
+
+An incident sent to N partner agencies makes N transfers, one per recipient. Each
+transfer moves stored -> delivered -> accepted | rejected; the sender may cancel it.
+The sender is told of every move, and of every deadline a recipient misses.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+import msgspec
+
+from bluelight.domain.errors import Conflict, Invalid
+from bluelight.domain.incident import Incident, IncidentUpdate
+
+
+class TransferState(StrEnum):
+    STORED = "stored"  # committed by the hub; the sender's receipt says so
+    DELIVERED = "delivered"  # the recipient's system acknowledged receipt
+    ACCEPTED = "accepted"  # a recipient operator took it on
+    REJECTED = "rejected"  # a recipient operator declined it, with a reason
+    CANCELLED = "cancelled"  # the sender withdrew it (sent in error)
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Decision(StrEnum):
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class OverdueStage(StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"
+    DECISION = "decision"
+
+
+class Flag(StrEnum):
+    """Facts about a transfer a person should see; never silently dropped."""
+
+    UPRN_UNKNOWN = "uprn-unknown"
+    LOCATION_INCONSISTENT = "location-inconsistent"
+
+
+DECIDED = frozenset({TransferState.ACCEPTED, TransferState.REJECTED})
+FINAL = DECIDED | {TransferState.CANCELLED}
+
+
+def on_acknowledged(state: TransferState) -> TransferState | None:
+    """The state after the recipient's system acknowledges; None means no change."""
+    return TransferState.DELIVERED if state is TransferState.STORED else None
+
+
+def on_decision(state: TransferState, decision: Decision, reason: str | None) -> TransferState:
+    """Check and apply an operator's decision. A decision implies delivery, so one made
+    on a transfer still 'stored' (the system never acked) is allowed."""
+    if state is TransferState.CANCELLED:
+        raise Conflict("the sender cancelled this transfer")
+    if state in DECIDED:
+        raise Conflict(f"this transfer was already {state.value}")
+    if decision is Decision.REJECTED and not (reason and reason.strip()):
+        raise Invalid.field("reason", "a rejection needs a reason")
+    return TransferState(decision.value)
+
+
+def can_cancel(state: TransferState) -> bool:
+    return state is not TransferState.CANCELLED
+
+
+class Transfer(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One incident offered to one recipient agency, with every lifecycle timestamp
+    (seconds since the epoch, UTC)."""
+
+    transfer_id: str
+    incident_id: str
+    reference: str
+    sender: str
+    recipient: str
+    state: TransferState
+    incident_status: IncidentStatus
+    submitted_at: float
+    stored_at: float
+    delivered_at: float | None = None
+    decided_at: float | None = None
+    reason: str | None = None
+    decided_by: str | None = None
+    ack_due_at: float | None = None
+    decision_due_at: float | None = None
+    ack_overdue_at: float | None = None
+    decision_overdue_at: float | None = None
+    flags: list[Flag] = []
+
+    def party(self, agency: str) -> bool:
+        return agency in (self.sender, self.recipient)
+
+
+class EntryKind(StrEnum):
+    """What a pushed message is about."""
+
+    INCIDENT_NEW = "incident.new"  # to a recipient: a partner's incident to accept or reject
+    INCIDENT_UPDATE = "incident.update"
+    INCIDENT_CLOSED = "incident.closed"
+    INCIDENT_CANCELLED = "incident.cancelled"
+    TRANSFER_STATUS = "transfer.status"  # to the sender: a transfer moved on
+    TRANSFER_OVERDUE = "transfer.overdue"  # to the sender: phone the partner now
+
+
+# Receiving one of these tells the hub the incident reached the recipient's system.
+TRACKED_DELIVERY = frozenset(
+    {
+        EntryKind.INCIDENT_NEW,
+        EntryKind.INCIDENT_UPDATE,
+        EntryKind.INCIDENT_CLOSED,
+        EntryKind.INCIDENT_CANCELLED,
+    }
+)
+
+Seq = Annotated[int, msgspec.Meta(ge=0, description="Per-agency message sequence number")]
+
+
+class Entry(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One message in an agency's mailbox, pushed on the WebSocket or read by polling.
+
+    `seq` orders an agency's mailbox and is never reused; `id` is stable across
+    redeliveries so a client can drop a repeat."""
+
+    agency: str
+    seq: Seq
+    id: str
+    kind: EntryKind
+    at: float
+    incident_id: str
+    body: Annotated[msgspec.Raw, msgspec.Meta(description="Depends on kind: OfferBody, UpdateBody, ClosureBody, CancellationBody, TransferStatusBody or OverdueBody")]
+    transfer_id: str | None = None
+
+
+class OfferBody(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """incident.new: a partner's incident, offered to the recipient."""
+
+    sender: str
+    sender_name: str
+    incident: Incident
+    flags: list[Flag] = []
+
+
+class UpdateBody(msgspec.Struct, kw_only=True, omit_defaults=True):
+    sender: str
+    reference: str
+    update: IncidentUpdate
+    incident: Incident  # as it now stands
+
+
+class ClosureBody(msgspec.Struct, kw_only=True, omit_defaults=True):
+    sender: str
+    reference: str
+    outcome: str
+    text: str | None = None
+
+
+class CancellationBody(msgspec.Struct, kw_only=True):
+    sender: str
+    reference: str
+    reason: str
+
+
+class TransferStatusBody(msgspec.Struct, kw_only=True, omit_defaults=True):
+    state: TransferState
+    recipient: str
+    reference: str
+    reason: str | None = None
+    by: str | None = None
+
+
+class OverdueBody(msgspec.Struct, kw_only=True):
+    stage: OverdueStage
+    recipient: str
+    recipient_name: str
+    phone: str
+    reference: str
+    waited_s: float
+    message: str
+
+
+def overdue_message(stage: OverdueStage, name: str, phone: str, waited_s: float) -> str:
+    what = "acknowledged" if stage is OverdueStage.ACKNOWLEDGEMENT else "accepted or rejected"
+    return f"PHONE THEM NOW: {name} has not {what} this transfer after {waited_s:.0f} s. Call {phone}."
+
+
+class TimelineEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
+    at: float
+    kind: str
+    actor: str
+    transfer_id: str | None = None
+    detail: dict = {}
+
+
+Role = Literal["sent", "received"]

@@ -1,0 +1,142 @@
+"""The hub's HTTP API (v1). Thin: each handler turns a request into one Hub call."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+from bluelight.domain.agency import Agency
+from bluelight.domain.commands import (
+    Acknowledge,
+    Decide,
+    SubmitCancellation,
+    SubmitClosure,
+    SubmitIncident,
+    SubmitUpdate,
+)
+from bluelight.domain.transfer import Transfer, TransferState
+from bluelight.entrypoints.routing import Api, Call, Param, Result
+from bluelight.services.views import Inbox, Receipt, Stats, Timeline, TransferView
+
+api = Api()
+
+Limit = Annotated[int, msgspec.Meta(ge=1, le=1000)]
+After = Annotated[int, msgspec.Meta(ge=0)]
+_SUBMIT_ERRORS = (400, 401, 409, 413, 415, 422, 503)
+
+
+class Acknowledged(msgspec.Struct):
+    acknowledged: int
+
+
+class Health(msgspec.Struct):
+    status: str
+
+
+def _receipt(outcome: tuple[Receipt, bool]) -> Result:
+    receipt, created = outcome
+    return Result(201 if created else 200, receipt)
+
+
+@api.route("GET", "/healthz", summary="Liveness", tag="hub", response=Health, auth=False)
+async def healthz(call: Call) -> Health:
+    return Health("ok")
+
+
+@api.route("GET", "/v1/agencies", summary="The agency directory", tag="directory",
+           response=list[Agency], errors=(401,),
+           description="Every agency on the hub, with the phone number to ring when an "
+                       "electronic transfer is overdue.")
+async def list_agencies(call: Call) -> list[Agency]:
+    return await call.hub.agencies()
+
+
+@api.route("POST", "/v1/incidents", summary="Send an incident to partner agencies",
+           tag="sending", body=SubmitIncident, ok=201, response=Receipt, errors=_SUBMIT_ERRORS,
+           description="Answers only after the incident is durably stored (201). Resending "
+                       "the same message_id returns the original receipt (200) and creates "
+                       "nothing; the same message_id with other content is a 409.")
+async def submit_incident(call: Call) -> Result:
+    return _receipt(await call.hub.submit_incident(call.agency, call.body))
+
+
+@api.route("POST", "/v1/incidents/{reference}/updates", summary="Update an incident you sent",
+           tag="sending", body=SubmitUpdate, ok=201, response=Receipt,
+           errors=(*_SUBMIT_ERRORS, 404))
+async def submit_update(call: Call) -> Result:
+    return _receipt(await call.hub.submit_update(call.agency, call.path["reference"], call.body))
+
+
+@api.route("POST", "/v1/incidents/{reference}/closure", summary="Close an incident you sent",
+           tag="sending", body=SubmitClosure, ok=201, response=Receipt,
+           errors=(*_SUBMIT_ERRORS, 404))
+async def submit_closure(call: Call) -> Result:
+    return _receipt(await call.hub.submit_closure(call.agency, call.path["reference"],
+                                                  call.body))
+
+
+@api.route("POST", "/v1/incidents/{reference}/cancellation",
+           summary="Cancel an incident sent in error", tag="sending", body=SubmitCancellation,
+           ok=201, response=Receipt, errors=(*_SUBMIT_ERRORS, 404))
+async def submit_cancellation(call: Call) -> Result:
+    return _receipt(await call.hub.submit_cancellation(call.agency, call.path["reference"],
+                                                       call.body))
+
+
+@api.route("GET", "/v1/transfers", summary="Transfers you sent or received", tag="transfers",
+           response=list[Transfer], errors=(401, 422),
+           query=(Param("role", Literal["sent", "received"] | None, "Only sent or received"),
+                  Param("state", TransferState | None, "Only transfers in this state"),
+                  Param("limit", Limit, "At most this many, newest first", 100)))
+async def list_transfers(call: Call) -> list[Transfer]:
+    q = call.query
+    state = q["state"].value if q["state"] else None
+    return await call.hub.transfers(call.agency, q["role"], state, q["limit"])
+
+
+@api.route("GET", "/v1/transfers/{transfer_id}", summary="One transfer and its incident",
+           tag="transfers", response=TransferView, errors=(401, 404))
+async def get_transfer(call: Call) -> TransferView:
+    return await call.hub.transfer(call.agency, call.path["transfer_id"])
+
+
+@api.route("GET", "/v1/transfers/{transfer_id}/timeline",
+           summary="Everything that happened to a transfer", tag="transfers", response=Timeline,
+           errors=(401, 404))
+async def get_timeline(call: Call) -> Timeline:
+    return await call.hub.timeline(call.agency, call.path["transfer_id"])
+
+
+@api.route("POST", "/v1/transfers/{transfer_id}/decision",
+           summary="Accept or reject a transfer you received", tag="receiving", body=Decide,
+           response=TransferView, errors=(400, 401, 403, 404, 409, 413, 415, 422, 503))
+async def decide(call: Call) -> TransferView:
+    return await call.hub.decide(call.agency, call.path["transfer_id"], call.body)
+
+
+@api.route("GET", "/v1/inbox", summary="Poll your mailbox", tag="receiving", response=Inbox,
+           errors=(401, 422),
+           query=(Param("after", After | None,
+                        "Entries after this seq, preceded by any earlier one not yet "
+                        "acknowledged. Omit for everything not yet acknowledged."),
+                  Param("limit", Limit, "At most this many", 100)),
+           description="The same entries the WebSocket stream pushes. Acknowledge each one.")
+async def inbox(call: Call) -> Inbox:
+    return await call.hub.inbox(call.agency, call.query["after"], call.query["limit"])
+
+
+@api.route("POST", "/v1/inbox/acks", summary="Acknowledge mailbox entries", tag="receiving",
+           body=Acknowledge, response=Acknowledged, errors=(400, 401, 413, 415, 422, 503),
+           description="Acknowledging an incident confirms delivery to your system: the "
+                       "sender then sees 'delivered'. Acknowledging twice is harmless.")
+async def acknowledge(call: Call) -> Acknowledged:
+    return Acknowledged(await call.hub.acknowledge(call.agency, call.body.seqs))
+
+
+@api.route("GET", "/v1/stats", summary="Transfer performance for your agency's pairs",
+           tag="reporting", response=Stats, errors=(401, 422),
+           query=(Param("since", Annotated[float, msgspec.Meta(ge=0)] | None,
+                        "Only transfers submitted at or after this time (epoch seconds)"),))
+async def get_stats(call: Call) -> Stats:
+    return await call.hub.stats(call.agency, call.query["since"])

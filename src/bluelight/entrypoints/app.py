@@ -1,0 +1,84 @@
+"""The ASGI application: HTTP API, WebSocket stream, metrics and OpenAPI."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import structlog
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+
+from bluelight.bootstrap import Runtime
+from bluelight.entrypoints import openapi, problems
+from bluelight.entrypoints.api import api
+from bluelight.entrypoints.stream import stream_endpoint
+
+log = structlog.get_logger(__name__)
+
+
+async def _escalate_forever(runtime: Runtime) -> None:
+    """Raise overdue alarms. A failure here is logged loudly and retried: the alarm is
+    the safety net for a partner who does not answer."""
+    interval = runtime.settings.escalate_interval_s
+    while True:
+        try:
+            raised = await runtime.hub.escalate()
+            for transfer in raised:
+                log.warning("transfer overdue", transfer=transfer.transfer_id,
+                            sender=transfer.sender, recipient=transfer.recipient)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("escalation failed; retrying")
+        await asyncio.sleep(interval)
+
+
+async def _http_problem(request: Request, exc: HTTPException) -> Response:
+    """Unknown paths and wrong methods get problem details too."""
+    kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "error")
+    return problems.response(
+        problems.problem(exc.status_code, kind, exc.detail, instance=request.url.path),
+        getattr(exc, "headers", None),
+    )
+
+
+def create_app(runtime: Runtime) -> Starlette:
+    spec = openapi.build(api)
+
+    async def openapi_json(request: Request) -> Response:
+        return JSONResponse(spec)
+
+    async def metrics(request: Request) -> Response:
+        return Response(generate_latest(runtime.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        runtime.store.start()
+        escalator = asyncio.create_task(_escalate_forever(runtime))
+        log.info("hub started", db=str(runtime.settings.db))
+        try:
+            yield
+        finally:
+            escalator.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await escalator
+            await runtime.store.stop()
+
+    routes = [
+        *api.starlette_routes(runtime.hub, runtime.settings.max_body_bytes),
+        WebSocketRoute("/v1/stream", stream_endpoint),
+        Route("/openapi.json", openapi_json),
+        Route("/metrics", metrics),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan,
+                    exception_handlers={HTTPException: _http_problem})
+    app.state.hub = runtime.hub
+    app.state.delivery = runtime.delivery
+    app.state.metrics = runtime.metrics
+    app.state.runtime = runtime
+    return app

@@ -1,0 +1,195 @@
+"""The `bluelight` command line."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import msgspec
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bluelight.config import ConfigError, Settings, load_settings
+from bluelight.domain.agency import Agency, Service
+from bluelight.domain.errors import DomainError
+from bluelight.entrypoints.cli_gazetteer import app as gazetteer_app
+
+app = typer.Typer(help="bluelight: multi-agency incident transfer hub.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+agency_app = typer.Typer(help="The agency directory.", no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
+app.add_typer(gazetteer_app, name="gazetteer")
+console = Console()
+err = Console(stderr=True)
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML settings file")]
+
+
+def _settings(config: Path | None, **overrides) -> Settings:
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    changes = {k: v for k, v in overrides.items() if v is not None}
+    return msgspec.structs.replace(settings, **changes) if changes else settings
+
+
+def _transaction(settings: Settings, job):
+    from bluelight.adapters.storage import migrate
+    from bluelight.adapters.storage.sqlite_store import transaction
+
+    migrate.upgrade(settings.db)
+    try:
+        return transaction(settings.db, job)
+    except DomainError as exc:
+        err.print(f"[red]error:[/] {exc.detail}")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def serve(
+    config: ConfigOpt = None,
+    host: Annotated[Optional[str], typer.Option(help="Listen address")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Listen port")] = None,
+    db: Annotated[Optional[Path], typer.Option(help="Hub database file")] = None,
+) -> None:
+    """Run the hub (HTTP + WebSocket)."""
+    import uvicorn
+
+    from bluelight.bootstrap import build
+    from bluelight.entrypoints.app import create_app
+    from bluelight.logs import setup_logging
+
+    settings = _settings(config, host=host, port=port, db_path=str(db) if db else None)
+    setup_logging(settings.log_level)
+    app_ = create_app(build(settings))
+    console.print(f"bluelight hub on http://{settings.host}:{settings.port}  db={settings.db}")
+    uvicorn.run(
+        app_, host=settings.host, port=settings.port, log_level="warning", access_log=False,
+        loop="uvloop", http="httptools", ws="websockets", ws_per_message_deflate=False,
+    )
+
+
+@agency_app.command("add")
+def agency_add(
+    agency_id: Annotated[str, typer.Argument(metavar="ID", help="country.service.organisation")],
+    name: Annotated[str, typer.Option(help="Full name")],
+    service: Annotated[Service, typer.Option(help="Emergency service")],
+    phone: Annotated[str, typer.Option(help="Control room phone, rung when a transfer is overdue")],
+    ack_deadline: Annotated[Optional[float], typer.Option(help="Seconds to acknowledge")] = None,
+    decision_deadline: Annotated[Optional[float], typer.Option(help="Seconds to decide")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Register an agency and print its credential (shown once)."""
+    from bluelight.services import directory
+
+    settings = _settings(config)
+    try:
+        agency = msgspec.convert(
+            {"id": agency_id, "name": name, "service": service.value, "phone": phone,
+             "ack_deadline_s": ack_deadline, "decision_deadline_s": decision_deadline},
+            Agency,
+        )
+        token, job = directory.register(agency, time.time())
+    except (msgspec.ValidationError, DomainError) as exc:
+        err.print(f"[red]error:[/] {getattr(exc, 'detail', exc)}")
+        raise typer.Exit(2) from None
+    _transaction(settings, job)
+    console.print(f"registered {agency_id}")
+    console.print("credential (store it now; it is not shown again):")
+    print(token)
+
+
+@agency_app.command("token")
+def agency_token(
+    agency_id: Annotated[str, typer.Argument(metavar="ID")], config: ConfigOpt = None
+) -> None:
+    """Issue another credential for an agency (e.g. for rotation)."""
+    from bluelight.services import directory
+
+    token, job = directory.new_credential(agency_id, time.time())
+    _transaction(_settings(config), job)
+    print(token)
+
+
+@agency_app.command("set")
+def agency_set(
+    agency_id: Annotated[str, typer.Argument(metavar="ID")],
+    name: Annotated[Optional[str], typer.Option()] = None,
+    phone: Annotated[Optional[str], typer.Option()] = None,
+    ack_deadline: Annotated[Optional[float], typer.Option()] = None,
+    decision_deadline: Annotated[Optional[float], typer.Option()] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Change an agency's details or deadlines."""
+    from bluelight.services import directory
+
+    agency = _transaction(_settings(config), directory.change(
+        agency_id, name=name, phone=phone, ack_deadline_s=ack_deadline,
+        decision_deadline_s=decision_deadline))
+    console.print(msgspec.json.encode(agency).decode())
+
+
+@agency_app.command("list")
+def agency_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """List agencies."""
+    agencies = _transaction(_settings(config), lambda repo: repo.agencies())
+    if as_json:
+        print(msgspec.json.encode(agencies).decode())
+        return
+    table = Table("id", "name", "service", "phone", "ack s", "decide s")
+    for a in agencies:
+        table.add_row(a.id, a.name, a.service.value, a.phone, str(a.ack_deadline_s or "default"),
+                      str(a.decision_deadline_s or "default"))
+    console.print(table)
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Hub-wide transfer performance (the hub operator's view)."""
+    from bluelight.services import report
+
+    settings = _settings(config)
+    transfers = _transaction(settings, lambda repo: repo.transfers_since(None))
+    result = report.stats(transfers, settings.phone_baseline_s)
+    if as_json:
+        print(msgspec.json.encode(result).decode())
+        return
+    table = Table("sender", "recipient", "transfers", "accepted", "rejected", "overdue",
+                  "deliver p50 s", "decide p50 s", "decide p90 s")
+    for p in result.pairs:
+        table.add_row(p.sender, p.recipient, str(p.transfers), str(p.accepted), str(p.rejected),
+                      str(p.overdue), str(p.deliver_p50_s), str(p.decide_p50_s),
+                      str(p.decide_p90_s))
+    console.print(table)
+    console.print(f"time saved against a {result.phone_baseline_s:.0f} s phone call: "
+                  f"{result.time_saved_hours} h")
+
+
+@app.command("openapi")
+def openapi_cmd(
+    out: Annotated[Optional[Path], typer.Option(help="Write here instead of stdout")] = None,
+) -> None:
+    """Print the hub's OpenAPI document."""
+    from bluelight.entrypoints import openapi
+    from bluelight.entrypoints.api import api
+
+    text = json.dumps(openapi.build(api), indent=2)
+    if out:
+        out.write_text(text + "\n")
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,90 @@
+"""RFC 9457 problem details: every error a client can get, machine-readable, naming the
+field and the fault."""
+
+from __future__ import annotations
+
+import re
+
+import msgspec
+from starlette.responses import Response
+
+from bluelight.domain.errors import DomainError, FieldFault
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "urn:bluelight:problem:"
+
+TITLES = {
+    "malformed": "The request body is not valid JSON",
+    "invalid": "The request breaks a rule",
+    "unauthenticated": "A valid agency credential is required",
+    "forbidden": "Not allowed for this agency",
+    "not-found": "Not found",
+    "conflict": "Conflicts with what is stored",
+    "too-large": "The request body is too large",
+    "unsupported-media-type": "The request body must be JSON",
+    "storage-unavailable": "The hub could not store the message; nothing was stored",
+    "internal": "Internal error; nothing was stored",
+    "method-not-allowed": "Method not allowed",
+}
+
+
+class FaultOut(msgspec.Struct):
+    field: str
+    fault: str
+
+
+class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FaultOut] = []
+
+
+class ProblemError(Exception):
+    """Raised by entry points for faults found before the domain is reached."""
+
+    def __init__(self, status: int, kind: str, detail: str, faults: list[FieldFault] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.kind, self.detail = status, kind, detail
+        self.faults = faults or []
+        self.headers = headers or {}
+
+
+def problem(status: int, kind: str, detail: str | None, faults=(), instance: str | None = None
+            ) -> Problem:
+    return Problem(
+        type=TYPE_BASE + kind, title=TITLES.get(kind, kind), status=status, detail=detail,
+        instance=instance, errors=[FaultOut(f.field, f.fault) for f in faults],
+    )
+
+
+def from_domain(exc: DomainError, instance: str | None = None) -> Problem:
+    return problem(exc.status, exc.kind, exc.detail, exc.faults, instance)
+
+
+def response(p: Problem, headers: dict[str, str] | None = None) -> Response:
+    return Response(msgspec.json.encode(p), status_code=p.status, media_type=MEDIA_TYPE,
+                    headers=headers)
+
+
+_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_MISSING = re.compile(r"^Object missing required field `(?P<name>[^`]+)`")
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`")
+
+
+def validation_fault(message: str) -> FieldFault:
+    """Turn msgspec's 'Expected `int`, got `str` - at `$.a.b[0]`' into field + fault."""
+    path = ""
+    if m := _AT.search(message):
+        path = m.group("path").lstrip(".")
+        message = message[: m.start()]
+    if m := _MISSING.match(message):
+        path = f"{path}.{m.group('name')}" if path else m.group("name")
+        message = "is required"
+    elif m := _UNKNOWN.match(message):
+        path = f"{path}.{m.group('name')}" if path else m.group("name")
+        message = "is not a known field"
+    return FieldFault(path or "(body)", message)

@@ -1,0 +1,192 @@
+"""A small declarative layer over Starlette routes: each endpoint states its body and
+response types once, and the same declaration drives validation, authentication,
+problem responses and the OpenAPI document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bluelight.adapters.storage.sqlite_store import StorageUnavailable
+from bluelight.domain.errors import DomainError, FieldFault
+from bluelight.entrypoints import problems
+from bluelight.entrypoints.problems import ProblemError
+
+log = structlog.get_logger(__name__)
+_encode = msgspec.json.Encoder().encode
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: Any
+    description: str
+    default: Any = None
+
+
+@dataclass
+class Call:
+    """What a handler gets: the hub, the authenticated agency, path and query values and
+    the decoded body."""
+
+    request: Request
+    hub: Any
+    agency: str | None
+    path: dict[str, str]
+    query: dict[str, Any]
+    body: Any
+
+
+@dataclass
+class Endpoint:
+    method: str
+    path: str
+    handler: Callable[[Call], Awaitable[Any]]
+    summary: str
+    tag: str
+    body: type | None = None
+    ok: int = 200
+    response: Any = None
+    query: tuple[Param, ...] = ()
+    auth: bool = True
+    errors: tuple[int, ...] = ()
+    description: str = ""
+    decoder: Any = field(default=None, repr=False)
+    query_decoders: dict = field(default_factory=dict, repr=False)
+
+
+class Result:
+    """A handler returns a plain value (sent with the endpoint's `ok` status) or a
+    Result when the status depends on the outcome (201 created vs 200 replayed)."""
+
+    __slots__ = ("status", "value")
+
+    def __init__(self, status: int, value: Any) -> None:
+        self.status, self.value = status, value
+
+
+class Api:
+    def __init__(self) -> None:
+        self.endpoints: list[Endpoint] = []
+
+    def route(self, method: str, path: str, **kw: Any):
+        def register(fn: Callable[[Call], Awaitable[Any]]):
+            endpoint = Endpoint(method=method, path=path, handler=fn, **kw)
+            if endpoint.body is not None:
+                endpoint.decoder = msgspec.json.Decoder(endpoint.body)
+            endpoint.query_decoders = {p.name: p for p in endpoint.query}
+            self.endpoints.append(endpoint)
+            return fn
+
+        return register
+
+    def starlette_routes(self, hub: Any, max_body_bytes: int) -> list[Route]:
+        return [
+            Route(e.path, _asgi_handler(e, hub, max_body_bytes), methods=[e.method])
+            for e in self.endpoints
+        ]
+
+
+def bearer_token(request_headers) -> str | None:
+    value = request_headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def authenticate(hub: Any, headers) -> str:
+    token = bearer_token(headers)
+    agency = await hub.authenticate(token) if token else None
+    if agency is None:
+        raise ProblemError(401, "unauthenticated",
+                           "send 'Authorization: Bearer <agency token>' with a valid token",
+                           headers={"WWW-Authenticate": 'Bearer realm="bluelight"'})
+    return agency
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ProblemError(413, "too-large", f"the body is {declared} bytes; the limit is {limit}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ProblemError(413, "too-large", f"the body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def decode(decoder: Any, raw: bytes) -> Any:
+    """Decode and validate, or raise a problem that names the field."""
+    try:
+        return decoder.decode(raw)
+    except msgspec.ValidationError as exc:
+        fault = problems.validation_fault(str(exc))
+        raise ProblemError(422, "invalid", f"{fault.field}: {fault.fault}", [fault]) from None
+    except msgspec.DecodeError as exc:
+        raise ProblemError(400, "malformed", f"the body is not valid JSON ({exc})",
+                           [FieldFault("(body)", "not valid JSON")]) from None
+
+
+
+
+def _query(endpoint: Endpoint, request: Request) -> dict[str, Any]:
+    values = {}
+    for name, param in endpoint.query_decoders.items():
+        raw = request.query_params.get(name)
+        if raw is None:
+            values[name] = param.default
+            continue
+        try:
+            values[name] = msgspec.convert(raw, param.type, strict=False)
+        except msgspec.ValidationError as exc:
+            fault = problems.validation_fault(str(exc))
+            raise ProblemError(422, "invalid", f"query parameter {name}: {fault.fault}",
+                               [FieldFault(f"query.{name}", fault.fault)]) from None
+    return values
+
+
+def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
+    async def handle(request: Request) -> Response:
+        try:
+            agency = await authenticate(hub, request.headers) if endpoint.auth else None
+            body = None
+            if endpoint.decoder is not None:
+                ctype = request.headers.get("content-type", "application/json")
+                if "json" not in ctype:
+                    raise ProblemError(415, "unsupported-media-type",
+                                       f"send application/json, not {ctype}")
+                body = decode(endpoint.decoder, await read_body(request, max_body_bytes))
+            call = Call(request, hub, agency, dict(request.path_params),
+                        _query(endpoint, request), body)
+            result = await endpoint.handler(call)
+            if isinstance(result, Response):
+                return result
+            status, value = ((result.status, result.value) if isinstance(result, Result)
+                             else (endpoint.ok, result))
+            return Response(_encode(value), status_code=status, media_type="application/json")
+        except ProblemError as exc:
+            p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, request.url.path)
+            return problems.response(p, exc.headers)
+        except DomainError as exc:
+            return problems.response(problems.from_domain(exc, request.url.path))
+        except StorageUnavailable as exc:
+            log.error("storage unavailable", path=request.url.path, error=str(exc))
+            return problems.response(problems.problem(503, "storage-unavailable", str(exc),
+                                                      instance=request.url.path),
+                                     {"Retry-After": "1"})
+        except Exception:
+            log.exception("unhandled error", path=request.url.path)
+            return problems.response(problems.problem(500, "internal", None,
+                                                      instance=request.url.path))
+
+    handle.__name__ = endpoint.handler.__name__
+    return handle

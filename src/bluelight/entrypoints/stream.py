@@ -1,0 +1,248 @@
+"""The WebSocket stream: pushes an agency's mailbox, and takes commands.
+
+On connect the client gives `after` (the last seq it saw). The hub first replays what it
+missed (and anything it never acknowledged), then pushes live entries as they commit, in
+seq order. The client may also send commands on the same socket (submit, ack, decide...),
+each answered with a result frame carrying the client's `corr` id; this is the low-latency
+path a CAD gateway uses. Every command means exactly what the HTTP endpoint of the same
+name means.
+
+Frames (JSON text):
+  hub -> client  {"op":"entries","entries":[Entry...]}
+                 {"op":"live","after":N}          catch-up done, live from here
+                 {"op":"result","corr":"...","status":201,"body":{...}}
+  client -> hub  {"op":"ack","seqs":[...]}         (add "corr" to get a result)
+                 {"op":"submit","corr":"...","body":SubmitIncident}
+                 {"op":"update"|"closure"|"cancellation","corr":"...","reference":"...","body":{...}}
+                 {"op":"decide","corr":"...","transfer_id":"...","body":Decide}
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import msgspec
+import structlog
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from bluelight.adapters.delivery.inprocess import InProcessDelivery
+from bluelight.adapters.storage.sqlite_store import StorageUnavailable
+from bluelight.domain.commands import (
+    Decide,
+    SubmitCancellation,
+    SubmitClosure,
+    SubmitIncident,
+    SubmitUpdate,
+)
+from bluelight.domain.errors import DomainError
+from bluelight.domain.transfer import Entry, Seq
+from bluelight.entrypoints import problems
+from bluelight.entrypoints.problems import ProblemError
+from bluelight.entrypoints.routing import authenticate, decode
+from bluelight.services.hub import Hub
+
+log = structlog.get_logger(__name__)
+BACKLOG_PAGE = 1000
+# WebSocket close codes in the private range: 4000 + the HTTP status they echo.
+CLOSE_CATCH_UP = 4429  # too slow to keep up live: reconnect and catch up from the mailbox
+
+
+class _Cmd(msgspec.Struct, tag_field="op", kw_only=True):
+    corr: str | None = None
+
+
+class AckCmd(_Cmd, tag="ack"):
+    seqs: list[Seq]
+
+
+class SubmitCmd(_Cmd, tag="submit"):
+    body: SubmitIncident
+
+
+class UpdateCmd(_Cmd, tag="update"):
+    reference: str
+    body: SubmitUpdate
+
+
+class ClosureCmd(_Cmd, tag="closure"):
+    reference: str
+    body: SubmitClosure
+
+
+class CancellationCmd(_Cmd, tag="cancellation"):
+    reference: str
+    body: SubmitCancellation
+
+
+class DecideCmd(_Cmd, tag="decide"):
+    transfer_id: str
+    body: Decide
+
+
+Command = AckCmd | SubmitCmd | UpdateCmd | ClosureCmd | CancellationCmd | DecideCmd
+_command = msgspec.json.Decoder(Command)
+
+
+class _CorrOnly(msgspec.Struct):
+    corr: str | None = None
+
+
+_corr = msgspec.json.Decoder(_CorrOnly)
+
+
+class EntriesFrame(msgspec.Struct, tag_field="op", tag="entries"):
+    entries: list[Entry]
+
+
+class LiveFrame(msgspec.Struct, tag_field="op", tag="live"):
+    after: int
+
+
+class ResultFrame(msgspec.Struct, tag_field="op", tag="result", omit_defaults=True):
+    status: int
+    body: Any
+    corr: str | None = None
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+async def stream_endpoint(websocket: WebSocket) -> None:
+    hub: Hub = websocket.app.state.hub
+    delivery: InProcessDelivery = websocket.app.state.delivery
+    try:
+        agency = await authenticate(hub, websocket.headers)
+        raw_after = websocket.query_params.get("after")
+        after = None
+        if raw_after is not None:
+            if not raw_after.isdigit():
+                raise ProblemError(422, "invalid", "after must be a non-negative integer",
+                                   [problems.FieldFault("query.after", "not an integer")])
+            after = int(raw_after)
+    except ProblemError as exc:
+        p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, websocket.url.path)
+        await websocket.send_denial_response(problems.response(p, exc.headers))
+        return
+    await websocket.accept()
+    metrics = getattr(websocket.app.state, "metrics", None)
+    if metrics:
+        metrics.sessions.inc()
+    try:
+        await StreamSession(websocket, hub, delivery, agency).run(after)
+    finally:
+        if metrics:
+            metrics.sessions.dec()
+
+
+class StreamSession:
+    def __init__(self, ws: WebSocket, hub: Hub, delivery: InProcessDelivery, agency: str):
+        self.ws, self.hub, self.delivery, self.agency = ws, hub, delivery, agency
+        self._send_lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task] = set()
+
+    async def _send(self, frame: msgspec.Struct) -> None:
+        data = _encode(frame)
+        async with self._send_lock:
+            await self.ws.send_text(data.decode())
+
+    async def run(self, after: int | None) -> None:
+        # Subscribe before reading the backlog, so nothing committed in between is missed;
+        # repeats are dropped by seq below.
+        sub = self.delivery.subscribe(self.agency)
+        pusher = asyncio.create_task(self._push(sub, after))
+        try:
+            while True:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                data = message.get("bytes") or (message.get("text") or "").encode()
+                self._dispatch(data)
+                if pusher.done():
+                    break
+        except WebSocketDisconnect:
+            pass
+        finally:
+            pusher.cancel()
+            for task in list(self._tasks):
+                task.cancel()
+            self.delivery.unsubscribe(sub)
+
+    async def _push(self, sub, after: int | None) -> None:
+        try:
+            page = await self.hub.inbox(self.agency, after, BACKLOG_PAGE)
+            cursor = page.next_after
+            if page.entries:
+                await self._send(EntriesFrame(page.entries))
+            while len(page.entries) == BACKLOG_PAGE:
+                entries = await self.hub.entries(self.agency, cursor, BACKLOG_PAGE)
+                page.entries = entries
+                if entries:
+                    cursor = entries[-1].seq
+                    await self._send(EntriesFrame(entries))
+            await self._send(LiveFrame(cursor))
+            while True:
+                batch = await sub.next_batch()
+                if sub.overflowed:
+                    await self.ws.close(CLOSE_CATCH_UP, "too far behind: reconnect to catch up")
+                    return
+                fresh = [e for e in batch if e.seq > cursor]
+                if fresh:
+                    cursor = fresh[-1].seq
+                    await self._send(EntriesFrame(fresh))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The mailbox keeps everything: the client reconnects and resumes.
+            log.exception("stream push failed", agency=self.agency)
+            try:
+                await self.ws.close(1011, "push failed: reconnect to resume")
+            except Exception:
+                pass
+
+    def _dispatch(self, data: bytes) -> None:
+        task = asyncio.create_task(self._handle(data))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, data: bytes) -> None:
+        corr = None
+        try:
+            try:
+                corr = _corr.decode(data).corr
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                pass
+            cmd = decode(_command, data)
+            status, body = await self._execute(cmd)
+        except ProblemError as exc:
+            status = exc.status
+            body = problems.problem(exc.status, exc.kind, exc.detail, exc.faults)
+        except DomainError as exc:
+            status, body = exc.status, problems.from_domain(exc)
+        except StorageUnavailable as exc:
+            status, body = 503, problems.problem(503, "storage-unavailable", str(exc))
+        except Exception:
+            log.exception("stream command failed", agency=self.agency)
+            status, body = 500, problems.problem(500, "internal", None)
+        if corr is not None or status >= 400:
+            try:
+                await self._send(ResultFrame(status=status, body=body, corr=corr))
+            except Exception:
+                pass  # the socket closed; the client will resubmit with the same message id
+
+    async def _execute(self, cmd: Command) -> tuple[int, Any]:
+        hub, agency = self.hub, self.agency
+        match cmd:
+            case AckCmd(seqs=seqs):
+                return 200, {"acknowledged": await hub.acknowledge(agency, seqs)}
+            case SubmitCmd(body=body):
+                receipt, created = await hub.submit_incident(agency, body)
+            case UpdateCmd(reference=ref, body=body):
+                receipt, created = await hub.submit_update(agency, ref, body)
+            case ClosureCmd(reference=ref, body=body):
+                receipt, created = await hub.submit_closure(agency, ref, body)
+            case CancellationCmd(reference=ref, body=body):
+                receipt, created = await hub.submit_cancellation(agency, ref, body)
+            case DecideCmd(transfer_id=tid, body=body):
+                return 200, await hub.decide(agency, tid, body)
+        return (201 if created else 200), receipt

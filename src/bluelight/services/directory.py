@@ -1,0 +1,51 @@
+"""The agency directory: register agencies, change their details, issue credentials."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import msgspec
+
+from bluelight.domain.agency import Agency, check_agency_id
+from bluelight.domain.errors import Conflict, NotFound
+from bluelight.services import credentials
+from bluelight.services.ports import Repository
+
+
+def register(agency: Agency, at: float) -> tuple[str, Callable[[Repository], None]]:
+    """A job that adds the agency and its first credential; the token is shown once."""
+    check_agency_id(agency.id)
+    token, store_credential = credentials.issue(agency.id, at)
+
+    def job(repo: Repository) -> None:
+        if repo.agency(agency.id) is not None:
+            raise Conflict(f"agency {agency.id} already exists")
+        repo.add_agency(agency, at)
+        store_credential(repo)
+
+    return token, job
+
+
+def new_credential(agency_id: str, at: float) -> tuple[str, Callable[[Repository], None]]:
+    token, store_credential = credentials.issue(agency_id, at)
+
+    def job(repo: Repository) -> None:
+        if repo.agency(agency_id) is None:
+            raise NotFound(f"no agency {agency_id}")
+        store_credential(repo)
+
+    return token, job
+
+
+def change(agency_id: str, **changes) -> Callable[[Repository], Agency]:
+    def job(repo: Repository) -> Agency:
+        current = repo.agency(agency_id)
+        if current is None:
+            raise NotFound(f"no agency {agency_id}")
+        updated = msgspec.structs.replace(
+            current, **{k: v for k, v in changes.items() if v is not None}
+        )
+        repo.set_agency(updated)
+        return updated
+
+    return job

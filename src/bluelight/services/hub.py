@@ -1,0 +1,187 @@
+"""The hub's use cases behind one facade: what every entry point (HTTP, WebSocket, CLI,
+simulator) calls. It resolves locations, hands jobs to the store and records metrics."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import msgspec
+
+from bluelight.domain.agency import Agency
+from bluelight.domain.commands import (
+    Decide,
+    SubmitCancellation,
+    SubmitClosure,
+    SubmitIncident,
+    SubmitUpdate,
+)
+from bluelight.domain.errors import NotFound
+from bluelight.domain.transfer import Entry, Transfer
+from bluelight.services import credentials, escalate, receive, report, submit
+from bluelight.services.locate import locate
+from bluelight.services.policy import Policy
+from bluelight.services.ports import Gazetteer, Geodesy, HubMetrics, NoMetrics, Repository, Store
+from bluelight.services.views import Inbox, Receipt, Stats, Timeline, TransferView
+
+# Tokens already verified, so the hot path does not read the database per request.
+# Bounded, and keyed by the whole token so a wrong secret never matches.
+_AUTH_CACHE_SIZE = 4096
+
+
+class Hub:
+    def __init__(
+        self,
+        store: Store,
+        gazetteer: Gazetteer,
+        geodesy: Geodesy,
+        policy: Policy | None = None,
+        metrics: HubMetrics | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.gazetteer = gazetteer
+        self.geodesy = geodesy
+        self.policy = policy or Policy()
+        self.metrics = metrics or NoMetrics()
+        self.clock = clock
+        self._auth: dict[str, str] = {}
+
+    # identity ---------------------------------------------------------------------------
+    async def authenticate(self, token: str) -> str | None:
+        agency = self._auth.get(token)
+        if agency is None:
+            agency = await self.store.read(lambda repo: credentials.verify(repo, token))
+            if agency is not None:
+                if len(self._auth) >= _AUTH_CACHE_SIZE:
+                    self._auth.clear()
+                self._auth[token] = agency
+        return agency
+
+    async def agencies(self) -> list[Agency]:
+        return await self.store.read(lambda repo: repo.agencies())
+
+    # sending ----------------------------------------------------------------------------
+    async def submit_incident(self, sender: str, command: SubmitIncident) -> tuple[Receipt, bool]:
+        submitted_at = self.clock()
+        location, flags = locate(
+            command.incident.location, self.gazetteer, self.geodesy,
+            reject_unknown_uprn=self.policy.reject_unknown_uprn,
+        )
+        incident = msgspec.structs.replace(command.incident, location=location)
+        receipt, created = await self.store.write(
+            submit.submit_incident(sender, command, incident, flags, submitted_at, self.clock,
+                                   self.policy)
+        )
+        if created:
+            self.metrics.stored(sender, [t.recipient for t in receipt.transfers],
+                                receipt.stored_at - submitted_at)
+        return receipt, created
+
+    async def submit_update(
+        self, sender: str, reference: str, command: SubmitUpdate
+    ) -> tuple[Receipt, bool]:
+        flags = []
+        if command.update.location is not None:
+            location, flags = locate(
+                command.update.location, self.gazetteer, self.geodesy,
+                reject_unknown_uprn=self.policy.reject_unknown_uprn,
+                path="update.location",
+            )
+            command = msgspec.structs.replace(
+                command, update=msgspec.structs.replace(command.update, location=location)
+            )
+        return await self.store.write(
+            submit.submit_update(sender, reference, command, flags, self.clock)
+        )
+
+    async def submit_closure(
+        self, sender: str, reference: str, command: SubmitClosure
+    ) -> tuple[Receipt, bool]:
+        return await self.store.write(submit.submit_closure(sender, reference, command,
+                                                            self.clock))
+
+    async def submit_cancellation(
+        self, sender: str, reference: str, command: SubmitCancellation
+    ) -> tuple[Receipt, bool]:
+        receipt, created = await self.store.write(
+            submit.submit_cancellation(sender, reference, command, self.clock)
+        )
+        return receipt, created
+
+    # receiving --------------------------------------------------------------------------
+    async def acknowledge(self, agency: str, seqs: Sequence[int]) -> int:
+        count, delivered = await self.store.write(
+            receive.acknowledge(agency, seqs, self.clock, self.policy)
+        )
+        for transfer in delivered:
+            self.metrics.moved(transfer)
+        return count
+
+    async def decide(self, agency: str, transfer_id: str, command: Decide) -> TransferView:
+        transfer = await self.store.write(
+            receive.decide(agency, transfer_id, command, self.clock)
+        )
+        self.metrics.moved(transfer)
+        return await self.transfer(agency, transfer_id)
+
+    async def escalate(self) -> list[Transfer]:
+        raised = await self.store.write(escalate.escalate(self.clock))
+        for transfer, stage in raised:
+            self.metrics.overdue(transfer, stage.value)
+        return [t for t, _ in raised]
+
+    # reading ----------------------------------------------------------------------------
+    async def transfer(self, agency: str, transfer_id: str) -> TransferView:
+        def job(repo: Repository) -> TransferView:
+            transfer = _visible(repo, agency, transfer_id)
+            record = repo.incident(transfer.incident_id)
+            return TransferView(**msgspec.structs.asdict(transfer), incident=record.incident)
+
+        return await self.store.read(job)
+
+    async def timeline(self, agency: str, transfer_id: str) -> Timeline:
+        def job(repo: Repository) -> Timeline:
+            transfer = _visible(repo, agency, transfer_id)
+            return Timeline(transfer_id=transfer_id,
+                            events=repo.timeline(transfer.incident_id, transfer_id))
+
+        return await self.store.read(job)
+
+    async def transfers(
+        self, agency: str, role: str | None = None, state: str | None = None, limit: int = 100
+    ) -> list[Transfer]:
+        return await self.store.read(lambda repo: repo.transfers_for(agency, role, state, limit))
+
+    async def inbox(self, agency: str, after: int | None = None, limit: int = 100) -> Inbox:
+        """Entries after `after`, preceded by any earlier one not yet acknowledged.
+        Without `after`, only what was never acknowledged."""
+
+        def job(repo: Repository) -> Inbox:
+            start = repo.last_seq(agency) if after is None else after
+            entries = repo.backlog(agency, start, limit)
+            return Inbox(entries=entries, next_after=max([start, *(e.seq for e in entries)]))
+
+        return await self.store.read(job)
+
+    async def entries(self, agency: str, after: int, limit: int) -> list[Entry]:
+        return await self.store.read(lambda repo: repo.entries(agency, after, limit))
+
+    async def stats(self, agency: str | None, since: float | None = None) -> Stats:
+        """Per pair and overall. An agency sees only pairs it is part of; None is the hub
+        operator's view of everything."""
+
+        def job(repo: Repository) -> list[Transfer]:
+            ts = repo.transfers_since(since)
+            return ts if agency is None else [t for t in ts if t.party(agency)]
+
+        transfers = await self.store.read(job)
+        return report.stats(transfers, self.policy.phone_baseline_s)
+
+
+def _visible(repo: Repository, agency: str, transfer_id: str) -> Transfer:
+    """Another agency's transfer is reported as absent, so its existence is not revealed."""
+    transfer = repo.transfer(transfer_id)
+    if transfer is None or not transfer.party(agency):
+        raise NotFound("no such transfer", [])
+    return transfer

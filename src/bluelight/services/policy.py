@@ -1,0 +1,12 @@
+"""The hub-wide rules a hub operator can set."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class Policy(msgspec.Struct, kw_only=True, frozen=True):
+    ack_deadline_s: float = 30.0  # recipient system must acknowledge within this
+    decision_deadline_s: float = 120.0  # recipient operator must decide within this
+    reject_unknown_uprn: bool = False  # otherwise flag the transfer and carry on
+    phone_baseline_s: float = 240.0  # a phoned transfer (Audit Wales 2022, para 50)

@@ -1,0 +1,241 @@
+"""Use cases of the sending control room: send an incident, update, close, cancel.
+
+Each function returns a job for the store's writer: it runs in one transaction and
+either stores everything (incident, transfers, mailbox entries, timeline, receipt) or
+nothing. Idempotency lives here too: a message id seen before returns its first receipt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+
+import msgspec
+
+from bluelight.domain.commands import SubmitCancellation, SubmitClosure, SubmitIncident, SubmitUpdate
+from bluelight.domain.errors import Conflict, Faults, FieldFault, NotFound
+from bluelight.domain.incident import Incident, apply_update
+from bluelight.domain.transfer import (
+    CancellationBody,
+    ClosureBody,
+    EntryKind,
+    Flag,
+    IncidentStatus,
+    OfferBody,
+    Transfer,
+    TransferState,
+    UpdateBody,
+)
+from bluelight.services.policy import Policy
+from bluelight.services.ports import IncidentRecord, Repository
+from bluelight.services.views import Receipt, TransferReceipt
+
+_encode = msgspec.json.Encoder().encode
+_receipt = msgspec.json.Decoder(Receipt).decode
+Clock = Callable[[], float]
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def fingerprint(command: msgspec.Struct) -> str:
+    """Same message id with other content is a conflict, not a resubmission."""
+    return hashlib.blake2b(_encode(command), digest_size=16).hexdigest()
+
+
+def _seen(repo: Repository, sender: str, message_id: str, digest: str) -> Receipt | None:
+    stored = repo.message(sender, message_id)
+    if stored is None:
+        return None
+    if stored.body_hash != digest:
+        raise Conflict(
+            "message_id was already used for a different message",
+            [FieldFault("message_id", "already used for a message with other content")],
+        )
+    return _receipt(stored.receipt)
+
+
+def submit_incident(
+    sender: str,
+    command: SubmitIncident,
+    incident: Incident,
+    flags: list[Flag],
+    submitted_at: float,
+    clock: Clock,
+    policy: Policy,
+) -> Callable[[Repository], tuple[Receipt, bool]]:
+    """`incident` is the command's incident with its location resolved."""
+    message_id = str(command.message_id)
+    digest = fingerprint(command)
+
+    def job(repo: Repository) -> tuple[Receipt, bool]:
+        if (receipt := _seen(repo, sender, message_id, digest)) is not None:
+            return receipt, False
+        faults = Faults()
+        recipients = []
+        for i, agency_id in enumerate(command.recipients):
+            if agency_id == sender:
+                faults.add(f"recipients[{i}]", "an agency cannot send an incident to itself")
+            elif agency_id in (r.id for r in recipients):
+                faults.add(f"recipients[{i}]", "listed twice")
+            elif (agency := repo.agency(agency_id)) is None:
+                faults.add(f"recipients[{i}]", f"unknown agency {agency_id!r}")
+            else:
+                recipients.append(agency)
+        if repo.incident_by_reference(sender, incident.reference) is not None:
+            faults.add(
+                "incident.reference",
+                "an incident with this reference was already sent; send an update instead",
+            )
+        faults.raise_if_any()
+
+        now = clock()
+        sender_agency = repo.agency(sender)
+        incident_id = new_id("inc")
+        repo.add_incident(
+            IncidentRecord(
+                incident_id=incident_id, sender=sender, reference=incident.reference,
+                status=IncidentStatus.OPEN, incident=incident, created_at=now,
+            )
+        )
+        repo.add_event(incident_id, None, submitted_at, sender, "submitted",
+                       {"recipients": [a.id for a in recipients], "flags": list(flags)})
+        offer = _encode(
+            OfferBody(sender=sender, sender_name=sender_agency.name, incident=incident,
+                      flags=flags)
+        )
+        receipts = []
+        for agency in recipients:
+            transfer = Transfer(
+                transfer_id=new_id("tr"), incident_id=incident_id,
+                reference=incident.reference, sender=sender, recipient=agency.id,
+                state=TransferState.STORED, incident_status=IncidentStatus.OPEN,
+                submitted_at=submitted_at, stored_at=now,
+                ack_due_at=now + (agency.ack_deadline_s or policy.ack_deadline_s),
+                flags=flags,
+            )
+            repo.add_transfer(transfer)
+            repo.add_event(incident_id, transfer.transfer_id, now, "hub", "stored",
+                           {"recipient": agency.id})
+            repo.append(agency.id, EntryKind.INCIDENT_NEW, incident_id, transfer.transfer_id,
+                        offer, now)
+            receipts.append(TransferReceipt(transfer_id=transfer.transfer_id,
+                                            recipient=agency.id, state=transfer.state))
+        receipt = Receipt(
+            message_id=message_id, incident_id=incident_id, reference=incident.reference,
+            kind="incident", status="stored", stored_at=now, transfers=receipts, flags=flags,
+        )
+        repo.add_message(sender, message_id, digest, incident_id, "incident", _encode(receipt),
+                         now)
+        return receipt, True
+
+    return job
+
+
+def _follow_up(
+    sender: str,
+    reference: str,
+    command: SubmitUpdate | SubmitClosure | SubmitCancellation,
+    kind: str,
+    clock: Clock,
+    apply: Callable[[IncidentRecord, Transfer, float], tuple[EntryKind, bytes] | None],
+    change_incident: Callable[[IncidentRecord], None],
+    flags: list[Flag] = (),
+) -> Callable[[Repository], tuple[Receipt, bool]]:
+    """Shared shape of update, closure and cancellation: find the sender's incident,
+    change it, tell each recipient, record it all."""
+    message_id = str(command.message_id)
+    digest = fingerprint(command)
+
+    def job(repo: Repository) -> tuple[Receipt, bool]:
+        if (receipt := _seen(repo, sender, message_id, digest)) is not None:
+            return receipt, False
+        record = repo.incident_by_reference(sender, reference)
+        if record is None:
+            raise NotFound(
+                f"you have sent no incident with reference {reference!r}",
+                [FieldFault("reference", "no incident with this reference was sent by you")],
+            )
+        if record.status is not IncidentStatus.OPEN:
+            raise Conflict(f"the incident is already {record.status.value}")
+        now = clock()
+        change_incident(record)
+        repo.save_incident(record)
+        repo.add_event(record.incident_id, None, now, sender, kind,
+                       msgspec.to_builtins(command))
+        receipts = []
+        for transfer in repo.transfers_of(record.incident_id):
+            push = apply(record, transfer, now)
+            transfer.incident_status = record.status
+            repo.save_transfer(transfer)
+            if push is not None:
+                entry_kind, body = push
+                repo.append(transfer.recipient, entry_kind, record.incident_id,
+                            transfer.transfer_id, body, now)
+            receipts.append(TransferReceipt(transfer_id=transfer.transfer_id,
+                                            recipient=transfer.recipient, state=transfer.state))
+        receipt = Receipt(
+            message_id=message_id, incident_id=record.incident_id, reference=reference,
+            kind=kind, status="stored", stored_at=now, transfers=receipts, flags=list(flags),
+        )
+        repo.add_message(sender, message_id, digest, record.incident_id, kind, _encode(receipt),
+                         now)
+        return receipt, True
+
+    return job
+
+
+def submit_update(
+    sender: str, reference: str, command: SubmitUpdate, flags: list[Flag], clock: Clock
+) -> Callable[[Repository], tuple[Receipt, bool]]:
+    """`command.update` has its location (if any) already resolved."""
+
+    def change(record: IncidentRecord) -> None:
+        record.incident = apply_update(record.incident, command.update)
+
+    def apply(record: IncidentRecord, transfer: Transfer, now: float):
+        if transfer.state in (TransferState.REJECTED, TransferState.CANCELLED):
+            return None  # they declined it; updates are not theirs to act on
+        return EntryKind.INCIDENT_UPDATE, _encode(
+            UpdateBody(sender=sender, reference=reference, update=command.update,
+                       incident=record.incident)
+        )
+
+    return _follow_up(sender, reference, command, "update", clock, apply, change, flags)
+
+
+def submit_closure(
+    sender: str, reference: str, command: SubmitClosure, clock: Clock
+) -> Callable[[Repository], tuple[Receipt, bool]]:
+    def change(record: IncidentRecord) -> None:
+        record.status = IncidentStatus.CLOSED
+
+    def apply(record: IncidentRecord, transfer: Transfer, now: float):
+        if transfer.state is TransferState.CANCELLED:
+            return None
+        return EntryKind.INCIDENT_CLOSED, _encode(
+            ClosureBody(sender=sender, reference=reference, outcome=command.closure.outcome,
+                        text=command.closure.text)
+        )
+
+    return _follow_up(sender, reference, command, "closed", clock, apply, change)
+
+
+def submit_cancellation(
+    sender: str, reference: str, command: SubmitCancellation, clock: Clock
+) -> Callable[[Repository], tuple[Receipt, bool]]:
+    def change(record: IncidentRecord) -> None:
+        record.status = IncidentStatus.CANCELLED
+
+    def apply(record: IncidentRecord, transfer: Transfer, now: float):
+        if transfer.state is TransferState.CANCELLED:
+            return None
+        transfer.state = TransferState.CANCELLED
+        transfer.reason = command.reason
+        return EntryKind.INCIDENT_CANCELLED, _encode(
+            CancellationBody(sender=sender, reference=reference, reason=command.reason)
+        )
+
+    return _follow_up(sender, reference, command, "cancelled", clock, apply, change)
