@@ -39,7 +39,8 @@ DbOption = Annotated[
 
 def _fail(message: str) -> typer.Exit:
     # Operators run these by hand: a one-line reason, not a traceback.
-    Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    console = Console(stderr=True, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, emoji=False)
     return typer.Exit(1)
 
 
@@ -51,7 +52,7 @@ def import_(
     """Load (or reload) the gazetteer from an OS Open UPRN CSV. Safe to rerun."""
     if not file.is_file():
         raise _fail(f"{file}: no such file")
-    console = Console()
+    console = Console(soft_wrap=True)
     progress = Progress(
         TextColumn("importing"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
         TimeRemainingColumn(), console=Console(stderr=True),

@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import msgspec
@@ -148,6 +149,64 @@ def _open_db(db_path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _check_header(csv_path: Path, header: list[str] | None) -> None:
+    expected = ",".join(EXPECTED_HEADER)
+    if header is None:
+        raise GazetteerImportError(f"{csv_path} is empty; expected header {expected!r}")
+    if tuple(h.strip() for h in header) != EXPECTED_HEADER:
+        found = ",".join(header)
+        found = found if len(found) <= 120 else found[:117] + "..."
+        raise GazetteerImportError(
+            f"{csv_path} is not an OS Open UPRN file: header is {found!r}, expected {expected!r}"
+        )
+
+
+def _load(
+    reader: Iterator[list[str]], conn: sqlite3.Connection, batch: int,
+    progress: Callable[[], None],
+) -> tuple[int, int, list[str]]:
+    """Rows after the header -> the table, a transaction per batch. Returns (rows,
+    rejected, first errors)."""
+    rows = rejected = 0
+    errors: list[str] = []
+    pending: list[tuple[int, float, float, float, float]] = []
+
+    def reject(reason: object) -> None:
+        nonlocal rejected
+        rejected += 1
+        if len(errors) < MAX_REPORTED_ERRORS:
+            errors.append(f"line {reader.line_num}: {reason}")  # type: ignore[attr-defined]
+
+    def flush() -> None:
+        if pending:
+            with conn:  # commits, or rolls back if the insert fails
+                conn.execute("BEGIN")
+                conn.executemany("INSERT OR REPLACE INTO uprn VALUES (?, ?, ?, ?, ?)", pending)
+            pending.clear()
+        progress()
+
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a runaway quoted field: lose the row, not the import
+            reject(exc)
+            continue
+        if not row:
+            continue  # blank line: no data, nothing wrong
+        try:
+            pending.append(_parse(row))
+        except ValueError as exc:
+            reject(exc)
+            continue
+        rows += 1
+        if len(pending) >= batch:
+            flush()
+    flush()
+    return rows, rejected, errors
+
+
 def import_csv(
     csv_path: Path,
     db_path: Path,
@@ -167,53 +226,28 @@ def import_csv(
         raw = csv_path.open("rb")
     except OSError as exc:
         raise GazetteerImportError(f"cannot open {csv_path}: {exc.strerror or exc}") from None
-    total = csv_path.stat().st_size
-    rows = rejected = 0
-    errors: list[str] = []
-    # Binary file under a text wrapper so progress can read the byte offset (raw.tell()),
-    # which a text stream refuses to report while it is being iterated. utf-8-sig drops
-    # the BOM OS puts on the file; errors="replace" turns stray bytes into a rejected row
-    # rather than aborting 40 million rows in.
-    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as text:
-        reader = csv.reader(text)
-        header = next(reader, None)
-        if header is None:
-            raise GazetteerImportError(f"{csv_path} is empty; expected header "
-                                       f"{','.join(EXPECTED_HEADER)}")
-        if tuple(h.strip() for h in header) != EXPECTED_HEADER:
+    with raw:
+        total = os.fstat(raw.fileno()).st_size
+        if raw.read(4) == b"PK\x03\x04":  # OS ships the CSV zipped: easy to pass by mistake
             raise GazetteerImportError(
-                f"{csv_path} is not an OS Open UPRN file: header is {','.join(header)!r}, "
-                f"expected {','.join(EXPECTED_HEADER)!r}"
+                f"{csv_path} is a zip archive: extract the CSV and import that"
             )
+        raw.seek(0)
+        # Binary file under a text wrapper so progress can read the byte offset (raw.tell()),
+        # which a text stream refuses to report while it is being iterated. utf-8-sig drops
+        # the BOM OS puts on the file; errors="replace" turns stray bytes into a rejected row
+        # rather than aborting 40 million rows in.
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+        reader = csv.reader(text)
+        _check_header(csv_path, next(reader, None))
+
+        def progress() -> None:
+            if on_progress is not None:
+                on_progress(raw.tell(), total)
+
         conn = _open_db(db_path)
         try:
-            pending: list[tuple[int, float, float, float, float]] = []
-
-            def flush() -> None:
-                if pending:
-                    with conn:  # one transaction per batch: commits, or rolls back on error
-                        conn.execute("BEGIN")
-                        conn.executemany(
-                            "INSERT OR REPLACE INTO uprn VALUES (?, ?, ?, ?, ?)", pending
-                        )
-                    pending.clear()
-                if on_progress is not None:
-                    on_progress(raw.tell(), total)
-
-            for row in reader:
-                if not row:
-                    continue  # blank line: no data, nothing wrong
-                try:
-                    pending.append(_parse(row))
-                except ValueError as exc:
-                    rejected += 1
-                    if len(errors) < MAX_REPORTED_ERRORS:
-                        errors.append(f"line {reader.line_num}: {exc}")
-                    continue
-                rows += 1
-                if len(pending) >= batch:
-                    flush()
-            flush()
+            rows, rejected, errors = _load(reader, conn, batch, progress)
             # Fold the WAL back and leave a single self-contained file: readers open it
             # read-only, which a WAL database only allows if its -wal/-shm can be created.
             conn.execute("PRAGMA journal_mode=DELETE")
