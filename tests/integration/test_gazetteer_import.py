@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import random
+import threading
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -88,6 +89,8 @@ def test_import_then_lookup(generated: tuple[Path, list[int]], tmp_path: Path):
     assert len(progress) >= ROWS // 3_000
     assert [d for d, _ in progress] == sorted(d for d, _ in progress)
     assert progress[-1] == (size, size)
+    # With no reader open, closing the import folded its WAL back into one file.
+    assert not Path(f"{db}-wal").exists()
 
     gazetteer = SqliteGazetteer(db)
     assert gazetteer.count() == ROWS
@@ -98,8 +101,6 @@ def test_import_then_lookup(generated: tuple[Path, list[int]], tmp_path: Path):
     assert gazetteer.lookup(1) is None
     assert gazetteer.lookup(-5) is None
     assert gazetteer.lookup(2**70) is None
-    # A self-contained file: the WAL used for the import is folded back in.
-    assert not Path(f"{db}-wal").exists()
 
 
 def test_reimport_is_idempotent(generated: tuple[Path, list[int]], tmp_path: Path):
@@ -219,6 +220,32 @@ def test_gazetteer_picks_up_a_file_imported_after_start(tmp_path: Path):
     assert gazetteer.lookup(10000000001) is None
     import_csv(write(tmp_path / "a.csv", HEADER, GOOD), db)
     assert gazetteer.lookup(10000000001) is not None
+
+
+def test_hub_keeps_reading_while_a_reimport_runs(
+    generated: tuple[Path, list[int]], tmp_path: Path
+):
+    path, uprns = generated
+    db = tmp_path / "g.sqlite"
+    import_csv(path, db)
+    gazetteer = SqliteGazetteer(db)
+    assert gazetteer.lookup(uprns[0]) is not None  # the hub's connection is open from here
+    misses = 0
+
+    def reader() -> None:
+        nonlocal misses
+        while not done.is_set():
+            misses += gazetteer.lookup(uprns[0]) is None
+
+    done = threading.Event()
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        result = import_csv(path, db, batch=1_000)
+    finally:
+        done.set()
+        thread.join()
+    assert (result.rows, misses) == (ROWS, 0)
 
 
 def test_lookups_from_several_threads(generated: tuple[Path, list[int]], tmp_path: Path):

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import uuid
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 import msgspec
-import websockets
 from websockets.asyncio.client import connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from bluelight.client._errors import HubError, Unavailable
 from bluelight.domain.incident import Incident
@@ -38,13 +39,20 @@ class _Result(msgspec.Struct, tag_field="op", tag="result"):
 _frame = msgspec.json.Decoder(_Entries | _Live | _Result)
 _receipt = msgspec.json.Decoder(Receipt)
 _transfer = msgspec.json.Decoder(TransferView)
+_END = object()  # queued when the stream can deliver no more
 
 
 class _Pending:
-    __slots__ = ("frame", "future", "decode", "resent")
+    """A command sent on the socket and not yet answered."""
 
-    def __init__(self, frame: bytes, future: asyncio.Future, decode: Any) -> None:
-        self.frame, self.future, self.decode, self.resent = frame, future, decode, False
+    __slots__ = ("frame", "future", "decode", "op", "fields", "resent", "timer")
+
+    def __init__(self, frame: str, future: asyncio.Future, decode: Any, op: str,
+                 fields: dict) -> None:
+        self.frame, self.future, self.decode = frame, future, decode
+        self.op, self.fields = op, fields
+        self.resent = False
+        self.timer: asyncio.TimerHandle | None = None
 
 
 class Stream:
@@ -55,7 +63,10 @@ class Stream:
     anything missed and anything whose acknowledgement was lost. Repeats are dropped
     here, so the application sees each entry once (for the life of this object: an
     application that restarts should persist `last_seq` and pass it as `after`).
-    With `auto_ack`, each entry is acknowledged as the application takes it."""
+    With `auto_ack`, each entry is acknowledged as the application takes it.
+
+    Commands (`submit`, `decide`) sent on the socket are resent after a reconnect until
+    the hub answers; the hub deduplicates submissions by message_id."""
 
     def __init__(self, client: Client, *, after: int | None = None, auto_ack: bool = True,
                  max_backoff: float = 2.0) -> None:
@@ -64,10 +75,12 @@ class Stream:
         self._yielded = after if after is not None else 0  # highest seq the app has taken
         self.auto_ack = auto_ack
         self._max_backoff = max_backoff
-        self._queue: asyncio.Queue[Entry] = asyncio.Queue()
+        self._queue: asyncio.Queue = asyncio.Queue()
         self._pending: dict[str, _Pending] = {}
+        self._corr = itertools.count(1)
         self._acks: list[int] = []
-        self._ack_scheduled = False
+        self._outbox: deque[str] = deque()
+        self._wake = asyncio.Event()
         self._ws: Any = None
         self._connected = asyncio.Event()
         self._live = asyncio.Event()
@@ -87,7 +100,7 @@ class Stream:
     async def aclose(self) -> None:
         if self._ws is not None and self._acks:
             with contextlib.suppress(Exception):
-                await self._flush_acks()
+                await self._ws.send(self._ack_frame())
         if self._runner:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -95,6 +108,7 @@ class Stream:
         if self._ws is not None:
             with contextlib.suppress(Exception):
                 await self._ws.close()
+        self._queue.put_nowait(_END)
         for pending in self._pending.values():
             if not pending.future.done():
                 pending.future.set_exception(Unavailable("stream closed"))
@@ -119,47 +133,39 @@ class Stream:
         return self
 
     async def __anext__(self) -> Entry:
-        if self._fatal and self._queue.empty():
-            raise self._fatal
-        getter = asyncio.create_task(self._queue.get())
-        done, _ = await asyncio.wait({getter, self._runner}, return_when=asyncio.FIRST_COMPLETED)
-        if getter not in done:
-            getter.cancel()
+        entry = await self._queue.get()
+        if entry is _END:
+            self._queue.put_nowait(_END)  # every later call ends too
             raise self._fatal or StopAsyncIteration
-        entry = getter.result()
         self._yielded = max(self._yielded, entry.seq)
         if self.auto_ack:
             self.ack(entry.seq)
         return entry
 
     def ack(self, *seqs: int) -> None:
-        """Acknowledge entries (batched; sent as soon as the socket allows)."""
+        """Acknowledge entries. Batched: one frame carries every ack due."""
         self._acks.extend(seqs)
-        if not self._ack_scheduled and self._ws is not None:
-            self._ack_scheduled = True
-            asyncio.get_running_loop().call_soon(
-                lambda: asyncio.ensure_future(self._flush_acks()))
+        self._wake.set()
 
-    async def _flush_acks(self) -> None:
-        self._ack_scheduled = False
-        if not self._acks or self._ws is None:
-            return
+    def _ack_frame(self) -> str:
         seqs, self._acks = self._acks, []
-        try:
-            await self._ws.send(_encode({"op": "ack", "seqs": seqs}).decode())
-        except ConnectionClosed:
-            self._acks[:0] = seqs  # resent on reconnect; the hub also replays unacked entries
+        return _encode({"op": "ack", "seqs": seqs}).decode()
 
     # commands --------------------------------------------------------------------------
     async def submit(self, recipients: list[str], incident: Incident | dict, *,
                      message_id: uuid.UUID | None = None, timeout: float = 30.0) -> Receipt:
-        """Send an incident over the socket. Survives reconnects: the frame is resent with
-        the same message_id until the hub answers."""
-        if not isinstance(incident, Incident):
-            incident = msgspec.convert(incident, Incident)
+        """Send an incident over the socket and wait for the receipt."""
+        return await self.submit_nowait(recipients, incident, message_id=message_id,
+                                        timeout=timeout)
+
+    def submit_nowait(self, recipients: list[str], incident: Incident | dict, *,
+                      message_id: uuid.UUID | None = None,
+                      timeout: float = 30.0) -> asyncio.Future[Receipt]:
+        """As `submit`, but returns the receipt's future at once, for a gateway that
+        pipelines many submissions on one socket."""
         body = {"message_id": message_id or uuid.uuid4(), "recipients": recipients,
                 "incident": incident}
-        return await self._command("submit", {"body": body}, _receipt.decode, timeout)
+        return self._command("submit", {"body": body}, _receipt.decode, timeout)
 
     async def decide(self, transfer_id: str, decision: str, reason: str | None = None,
                      operator: str | None = None, timeout: float = 30.0) -> TransferView:
@@ -168,35 +174,38 @@ class Stream:
         return await self._command("decide", {"transfer_id": transfer_id, "body": body},
                                    _transfer.decode, timeout)
 
-    async def _command(self, op: str, fields: dict, decode: Any, timeout: float) -> Any:
-        corr = uuid.uuid4().hex
-        frame = _encode({"op": op, "corr": corr, **fields})
-        pending = _Pending(frame, asyncio.get_running_loop().create_future(), decode)
-        pending.decode = (decode, op, fields)
+    def _command(self, op: str, fields: dict, decode: Any, timeout: float) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        corr = f"{next(self._corr):x}"
+        frame = _encode({"op": op, "corr": corr, **fields}).decode()
+        pending = _Pending(frame, loop.create_future(), decode, op, fields)
+        pending.timer = loop.call_later(timeout, self._expire, corr, timeout)
         self._pending[corr] = pending
         if self._ws is not None:
-            with contextlib.suppress(ConnectionClosed):
-                await self._ws.send(frame.decode())
-        try:
-            return await asyncio.wait_for(asyncio.shield(pending.future), timeout)
-        except TimeoutError:
-            self._pending.pop(corr, None)
-            raise Unavailable(f"no answer to {op} within {timeout} s; resend with the same "
-                              "message_id to learn whether it was stored") from None
+            self._outbox.append(frame)  # else it goes out on reconnect, with the rest
+            self._wake.set()
+        return pending.future
+
+    def _expire(self, corr: str, timeout: float) -> None:
+        pending = self._pending.pop(corr, None)
+        if pending is not None and not pending.future.done():
+            pending.future.set_exception(Unavailable(
+                f"no answer to {pending.op} within {timeout} s; resend with the same "
+                "message_id to learn whether it was stored"))
 
     async def _settle(self, result: _Result) -> None:
         pending = self._pending.pop(result.corr or "", None)
         if pending is None or pending.future.done():
             return
-        decode, op, fields = pending.decode
+        pending.timer.cancel()
         if result.status < 400:
-            pending.future.set_result(decode(result.body))
+            pending.future.set_result(pending.decode(result.body))
             return
         problem = msgspec.json.decode(result.body)
-        if op == "decide" and result.status == 409 and pending.resent:
+        if pending.op == "decide" and result.status == 409 and pending.resent:
             # Our first attempt may have been applied before the connection dropped.
-            view = await self._client.transfer(fields["transfer_id"])
-            if view.state.value == fields["body"]["decision"]:
+            view = await self._client.transfer(pending.fields["transfer_id"])
+            if view.state.value == pending.fields["body"]["decision"]:
                 pending.future.set_result(view)
                 return
         pending.future.set_exception(HubError(result.status, problem))
@@ -208,34 +217,52 @@ class Stream:
         query = f"?after={self._after}" if self._after is not None else ""
         return f"{base}/v1/stream{query}"
 
+    async def _write(self, ws: Any) -> None:
+        """The one task that writes to the socket: acks first, then commands in order."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            if self._acks:
+                await ws.send(self._ack_frame())
+            while self._outbox:
+                await ws.send(self._outbox.popleft())
+
     async def _run(self) -> None:
         backoff = 0.05
         while True:
+            writer = None
             try:
                 async with connect(
-                    self._url(), additional_headers={"Authorization": f"Bearer {self._client.token}"},
+                    self._url(),
+                    additional_headers={"Authorization": f"Bearer {self._client.token}"},
                     compression=None, max_size=2**24, open_timeout=10,
                     ping_interval=20, ping_timeout=20,
                 ) as ws:
                     self._ws = ws
                     backoff = 0.05
+                    # Everything unanswered goes again, in the order first sent.
+                    self._outbox.clear()
+                    for pending in self._pending.values():
+                        pending.resent = self.reconnects > 0
+                        self._outbox.append(pending.frame)
+                    self._wake.set()
+                    writer = asyncio.create_task(self._write(ws))
                     self._connected.set()
-                    for pending in list(self._pending.values()):
-                        pending.resent = True
-                        await ws.send(pending.frame.decode())
-                    if self._acks:
-                        await self._flush_acks()
                     async for raw in ws:
                         await self._on_frame(raw)
             except InvalidStatus as exc:
                 if exc.response.status_code in (401, 403):
-                    self._fatal = HubError(exc.response.status_code,
-                                           {"title": "stream refused",
-                                            "detail": exc.response.body.decode(errors="replace")})
+                    self._fatal = HubError(exc.response.status_code, {
+                        "title": "stream refused",
+                        "detail": exc.response.body.decode(errors="replace")})
                     self._connected.set()
+                    self._queue.put_nowait(_END)
                     return
-            except (OSError, ConnectionClosed, TimeoutError, websockets.exceptions.WebSocketException):
+            except (OSError, ConnectionClosed, TimeoutError, WebSocketException):
                 pass
+            finally:
+                if writer is not None:
+                    writer.cancel()
             self._ws = None
             self._connected.clear()
             self._live.clear()

@@ -15,6 +15,7 @@ from rich.table import Table
 from bluelight.config import ConfigError, Settings, load_settings
 from bluelight.domain.agency import Agency, Service
 from bluelight.domain.errors import DomainError
+from bluelight.entrypoints.cli_bench import app as bench_app
 from bluelight.entrypoints.cli_gazetteer import app as gazetteer_app
 
 app = typer.Typer(help="bluelight: multi-agency incident transfer hub.", no_args_is_help=True,
@@ -22,6 +23,7 @@ app = typer.Typer(help="bluelight: multi-agency incident transfer hub.", no_args
 agency_app = typer.Typer(help="The agency directory.", no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
 app.add_typer(gazetteer_app, name="gazetteer")
+app.add_typer(bench_app, name="bench")
 console = Console()
 err = Console(stderr=True)
 
@@ -174,6 +176,18 @@ def stats(
     console.print(table)
     console.print(f"time saved against a {result.phone_baseline_s:.0f} s phone call: "
                   f"{result.time_saved_hours} h")
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Hub port")] = 8000,
+    seconds: Annotated[Optional[float], typer.Option(help="Stop after this long")] = None,
+    data_dir: Annotated[Path, typer.Option(help="Demo data (wiped at start)")] = Path("var/demo"),
+) -> None:
+    """Run a South Wales hub with simulated police, fire, ambulance and coastguard."""
+    from bluelight.sim import demo as demo_
+
+    demo_.run(data_dir, port, seconds)
 
 
 @app.command("openapi")

@@ -114,12 +114,14 @@ async def authenticate(hub: Any, headers) -> str:
 async def read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ProblemError(413, "too-large", f"the body is {declared} bytes; the limit is {limit}")
+        raise ProblemError(413, "too-large", f"the body is {declared} bytes; the limit is {limit}",
+                           [FieldFault("(body)", f"larger than the limit of {limit} bytes")])
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ProblemError(413, "too-large", f"the body exceeds the limit of {limit} bytes")
+            raise ProblemError(413, "too-large", f"the body exceeds the limit of {limit} bytes",
+                               [FieldFault("(body)", f"larger than the limit of {limit} bytes")])
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -163,7 +165,9 @@ def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
                 ctype = request.headers.get("content-type", "application/json")
                 if "json" not in ctype:
                     raise ProblemError(415, "unsupported-media-type",
-                                       f"send application/json, not {ctype}")
+                                       f"send application/json, not {ctype}",
+                                       [FieldFault("header.content-type",
+                                                   "must be application/json")])
                 body = decode(endpoint.decoder, await read_body(request, max_body_bytes))
             call = Call(request, hub, agency, dict(request.path_params),
                         _query(endpoint, request), body)

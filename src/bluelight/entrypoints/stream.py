@@ -20,7 +20,7 @@ Frames (JSON text):
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import structlog
@@ -35,7 +35,7 @@ from bluelight.domain.commands import (
     SubmitIncident,
     SubmitUpdate,
 )
-from bluelight.domain.errors import DomainError
+from bluelight.domain.errors import DomainError, FieldFault
 from bluelight.domain.transfer import Entry, Seq
 from bluelight.entrypoints import problems
 from bluelight.entrypoints.problems import ProblemError
@@ -53,7 +53,9 @@ class _Cmd(msgspec.Struct, tag_field="op", kw_only=True):
 
 
 class AckCmd(_Cmd, tag="ack"):
-    seqs: list[Seq]
+    # At least one, as POST /v1/inbox/acks. No upper bound here: the client batches the
+    # acks it owes after a reconnect into one frame.
+    seqs: Annotated[list[Seq], msgspec.Meta(min_length=1)]
 
 
 class SubmitCmd(_Cmd, tag="submit"):
@@ -82,6 +84,19 @@ class DecideCmd(_Cmd, tag="decide"):
 
 Command = AckCmd | SubmitCmd | UpdateCmd | ClosureCmd | CancellationCmd | DecideCmd
 _command = msgspec.json.Decoder(Command)
+
+
+def _decode_command(data: bytes) -> Command:
+    """Decode a frame. A fault inside the command's body is named as the HTTP endpoint
+    names it ("incident.summary", not "body.incident.summary"), as the hub's own checks
+    of that body already are."""
+    try:
+        return decode(_command, data)
+    except ProblemError as exc:
+        exc.faults = [FieldFault(f.field.removeprefix("body."), f.fault) for f in exc.faults]
+        if exc.status == 422 and exc.faults:
+            exc.detail = "; ".join(f"{f.field}: {f.fault}" for f in exc.faults)
+        raise
 
 
 class _CorrOnly(msgspec.Struct):
@@ -212,7 +227,7 @@ class StreamSession:
                 corr = _corr.decode(data).corr
             except (msgspec.DecodeError, msgspec.ValidationError):
                 pass
-            cmd = decode(_command, data)
+            cmd = _decode_command(data)
             status, body = await self._execute(cmd)
         except ProblemError as exc:
             status = exc.status

@@ -59,9 +59,11 @@ class SqliteGazetteer:
 
     `lookup` runs on the event loop thread for every submit, so it must stay a
     microseconds-long primary-key read: one long-lived connection per thread (sqlite3
-    connections must not be shared across threads) and no per-call setup beyond a stat.
-    A missing file behaves as an empty gazetteer so the hub runs before the first import;
-    the file is picked up once it appears."""
+    connections must not be shared across threads), no per-call setup. A missing file
+    behaves as an empty gazetteer (one stat per lookup) so the hub runs before the first
+    import, and the file is picked up once it appears. Re-imports update the file in place
+    and are seen at once; deleting and recreating it needs a restart (open connections
+    keep the old file)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -139,9 +141,11 @@ def _parse(row: list[str]) -> tuple[int, float, float, float, float]:
 def _open_db(db_path: Path) -> sqlite3.Connection:
     db_path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(db_path, isolation_level=None)
-    # Bulk-load settings. synchronous=NORMAL can lose the last batches on power loss but
-    # never corrupts the file, and unlike a transfer an import can simply be run again
-    # (INSERT OR REPLACE makes that idempotent).
+    # WAL, and it stays WAL: the running hub keeps reading (its lookups never block on an
+    # import batch), and leaving WAL afterwards would need every reader to let go first.
+    # synchronous=NORMAL can lose the last batches on power loss but never corrupts the
+    # file, and unlike a transfer an import can simply be run again (INSERT OR REPLACE
+    # makes that idempotent).
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: b-tree pages for unsorted input
@@ -248,9 +252,6 @@ def import_csv(
         conn = _open_db(db_path)
         try:
             rows, rejected, errors = _load(reader, conn, batch, progress)
-            # Fold the WAL back and leave a single self-contained file: readers open it
-            # read-only, which a WAL database only allows if its -wal/-shm can be created.
-            conn.execute("PRAGMA journal_mode=DELETE")
         finally:
             conn.close()
     return ImportResult(rows, rejected, errors, time.perf_counter() - started)

@@ -54,6 +54,7 @@ def configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA busy_timeout=10000")
     conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: the hot mailbox and transfer pages
 
 
 class SqliteRepository:

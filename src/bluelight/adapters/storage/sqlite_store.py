@@ -73,6 +73,7 @@ class SqliteStore:
         max_batch: int = 512,
         readers: int = 2,
         on_batch: Callable[[int, float], None] | None = None,
+        checkpoint_interval_s: float = 0.5,
     ) -> None:
         self.path = path
         self._publish = publish
@@ -83,6 +84,9 @@ class SqliteStore:
         self._writer: threading.Thread | None = None
         self._local = threading.local()
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="bluelight-read")
+        self._checkpointer: threading.Thread | None = None
+        self._checkpoint_interval = checkpoint_interval_s
+        self._stopping = threading.Event()
 
     def set_publisher(self, publish: Callable[[list[Entry]], None]) -> None:
         self._publish = publish
@@ -93,12 +97,20 @@ class SqliteStore:
         self._writer = threading.Thread(target=self._write_loop, name="bluelight-writer",
                                         daemon=True)
         self._writer.start()
+        self._stopping.clear()
+        self._checkpointer = threading.Thread(target=self._checkpoint_loop,
+                                              name="bluelight-checkpoint", daemon=True)
+        self._checkpointer.start()
 
     async def stop(self) -> None:
         if self._writer:
             self._queue.put(_STOP)
             await asyncio.to_thread(self._writer.join)
             self._writer = None
+        if self._checkpointer:
+            self._stopping.set()
+            await asyncio.to_thread(self._checkpointer.join)
+            self._checkpointer = None
         self._readers.shutdown(wait=True)
 
     # port -----------------------------------------------------------------------------
@@ -130,9 +142,22 @@ class SqliteStore:
         finally:
             conn.execute("COMMIT")
 
-    def _write_loop(self) -> None:
-
+    def _checkpoint_loop(self) -> None:
+        """Copy the WAL into the database off the commit path. Left to SQLite, the
+        checkpoint runs inside whichever commit crosses the threshold, and that commit
+        (and every job waiting on it) pays for it: the latency tail. PASSIVE never blocks
+        the writer."""
         conn = self._connect()
+        while not self._stopping.wait(self._checkpoint_interval):
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error as exc:
+                log.warning("checkpoint failed", error=str(exc))
+        conn.close()
+
+    def _write_loop(self) -> None:
+        conn = self._connect()
+        conn.execute("PRAGMA wal_autocheckpoint=0")
         repo = SqliteRepository(conn)
         stopping = False
         while not stopping:

@@ -1,0 +1,47 @@
+"""`bluelight bench`: the benchmarks the checks run. Each prints one JSON object."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Benchmarks on loopback (print JSON).", no_args_is_help=True)
+
+
+def _emit(result: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:28} {value}")
+
+
+@app.command()
+def transfer(
+    seconds: Annotated[float, typer.Option(help="Length of the offered load")] = 10.0,
+    rate: Annotated[float, typer.Option(help="Offered transfers per second")] = 500.0,
+    warmup: Annotated[float, typer.Option(help="Seconds excluded from the figures")] = 1.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Hub + simulated senders and receivers: latency, throughput, loss, duplication."""
+    from bluelight.sim.load import run_transfer
+
+    _emit(run_transfer(seconds, rate, warmup), as_json)
+
+
+@app.command()
+def crash(
+    kills: Annotated[int, typer.Option(help="How many times to SIGKILL the hub")] = 5,
+    transfers: Annotated[int, typer.Option(help="How many transfers to send")] = 2000,
+    rate: Annotated[float, typer.Option(help="Offered transfers per second")] = 400.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """SIGKILL the hub repeatedly under load; count lost and duplicated deliveries."""
+    from bluelight.sim.load import run_crash
+
+    result = run_crash(kills, transfers, rate)
+    _emit(result, as_json)
+    if result["lost"] or result["duplicated"]:
+        raise typer.Exit(1)

@@ -1,0 +1,95 @@
+"""A real hub in a subprocess on 127.0.0.1 with its own SQLite files: used by the
+benchmarks, the crash test and the integration tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bluelight.adapters.storage import migrate
+from bluelight.adapters.storage.sqlite_store import transaction
+from bluelight.domain.agency import Agency, Service
+from bluelight.services import directory
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class HubProcess:
+    data_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def db(self) -> Path:
+        return self.data_dir / "hub.sqlite"
+
+    def start(self, timeout: float = 30.0) -> HubProcess:
+        env = os.environ | {
+            "BLUELIGHT_DATA_DIR": str(self.data_dir),
+            "BLUELIGHT_ESCALATE_INTERVAL_S": "0.05",
+            "BLUELIGHT_LOG_LEVEL": "warning",
+        } | self.env
+        log = open(self.data_dir / "hub.log", "ab")  # noqa: SIM115 - lives as long as the hub
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bluelight.entrypoints.cli", "serve", "--port", str(self.port)],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"hub exited: {(self.data_dir / 'hub.log').read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=0.5).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.05)
+        raise RuntimeError("hub did not start")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flush. What was committed must survive."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def add_agency(self, agency_id: str, service: str, *, phone: str = "029 2000 0000",
+                   name: str | None = None, ack_deadline_s: float | None = None,
+                   decision_deadline_s: float | None = None) -> str:
+        """Register directly in the hub's database, as `bluelight agency add` does."""
+        migrate.upgrade(self.db)
+        agency = Agency(id=agency_id, name=name or agency_id, service=Service(service),
+                        phone=phone, ack_deadline_s=ack_deadline_s,
+                        decision_deadline_s=decision_deadline_s)
+        token, job = directory.register(agency, time.time())
+        transaction(self.db, job)
+        return token
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(3)}"
