@@ -338,15 +338,19 @@ def test_stats_show_only_own_pairs(http, region, police_to_fire):
 
 
 def test_an_agency_can_only_send_as_itself(http, region):
-    """There is no sender field: the sender is the authenticated agency. A body that names
-    another agency as sender is not rejected (unknown fields are ignored), but the claim
-    has no effect."""
+    """There is no sender field: the sender is the authenticated agency. A body that
+    claims another sender is refused outright (unknown fields are errors), and an honest
+    body is recorded as sent by the caller."""
     body = submission([region.ambulance.id]) | {"sender": region.fire.id}
-    body["incident"]["sender"] = region.fire.id
     r = http.post("/v1/incidents", headers=auth(region.police.token), json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "sender"
+    assert transfers(http, region.police.token, role="sent") == []
+
+    r = http.post("/v1/incidents", headers=auth(region.police.token),
+                  json=submission([region.ambulance.id]))
     assert r.status_code == 201, r.text
     tid = r.json()["transfers"][0]["transfer_id"]
-
     view = http.get(f"/v1/transfers/{tid}", headers=auth(region.ambulance.token)).json()
     assert view["sender"] == region.police.id
     (offer,) = http.get("/v1/inbox", headers=auth(region.ambulance.token)).json()["entries"]

@@ -125,6 +125,9 @@ CASES = [
     Case("recipient-unknown-after-valid", 422, "recipients[2]",
          json=lambda c: submit(c, [c.fire, c.ambulance, "uk.fire.nowhere-at-all"])),
     # -- the incident
+    Case("misspelt-field", 422, "incident.hazzards",
+         json=lambda c: submit(c, hazzards=["fuel leak"])),
+    Case("sender-claimed", 422, "sender", json=lambda c: submit(c) | {"sender": c.fire}),
     Case("summary-wrong-type", 422, "incident.summary", json=lambda c: submit(c, summary=123)),
     Case("summary-empty", 422, "incident.summary", json=lambda c: submit(c, summary="")),
     Case("summary-too-long", 422, "incident.summary",

@@ -19,39 +19,39 @@ MessageId = Annotated[
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
 
 
-class SubmitIncident(msgspec.Struct, kw_only=True):
+class SubmitIncident(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     message_id: MessageId
     recipients: Annotated[list[AgencyId], msgspec.Meta(min_length=1, max_length=50)]
     incident: Incident
 
 
-class SubmitUpdate(msgspec.Struct, kw_only=True):
+class SubmitUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     message_id: MessageId
     update: IncidentUpdate
 
 
-class Closure(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Closure(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     outcome: Reason
     text: Annotated[str, msgspec.Meta(max_length=10_000)] | None = None
 
 
-class SubmitClosure(msgspec.Struct, kw_only=True):
+class SubmitClosure(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     message_id: MessageId
     closure: Closure
 
 
-class SubmitCancellation(msgspec.Struct, kw_only=True):
+class SubmitCancellation(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     message_id: MessageId
     reason: Reason
 
 
-class Acknowledge(msgspec.Struct, kw_only=True):
+class Acknowledge(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Confirms the listed mailbox entries reached the agency's system."""
 
     seqs: Annotated[list[Seq], msgspec.Meta(min_length=1, max_length=10_000)]
 
 
-class Decide(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Decide(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     decision: Decision
     reason: Reason | None = None
     operator: Annotated[str, msgspec.Meta(max_length=200)] | None = None

@@ -80,7 +80,7 @@ class Severity(StrEnum):
     UNKNOWN = "unknown"
 
 
-class Location(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Location(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     """Where the incident is. Any of UPRN, British National Grid (EPSG:27700) or WGS84
     (EPSG:4326) may be given; the hub fills in the others. Coordinates alone are valid."""
 
@@ -93,18 +93,18 @@ class Location(msgspec.Struct, kw_only=True, omit_defaults=True):
     description: Text | None = None
 
 
-class CasualtyCount(msgspec.Struct, kw_only=True):
+class CasualtyCount(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     severity: Severity
     count: Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 
 
-class ResourceRequest(msgspec.Struct, kw_only=True, omit_defaults=True):
+class ResourceRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     kind: Label
     count: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 1
     note: Text | None = None
 
 
-class CallerContact(msgspec.Struct, kw_only=True, omit_defaults=True):
+class CallerContact(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     """Personal data: who called and how to reach them."""
 
     name: Text | None = None
@@ -112,7 +112,7 @@ class CallerContact(msgspec.Struct, kw_only=True, omit_defaults=True):
     notes: Text | None = None
 
 
-class Methane(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Methane(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     """JESIP M/ETHANE: the shared situation report for a (possible) major incident."""
 
     major_incident_declared: bool
@@ -125,7 +125,7 @@ class Methane(msgspec.Struct, kw_only=True, omit_defaults=True):
     emergency_services_required: list[Label] = []
 
 
-class Incident(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Incident(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     reference: Reference
     type: IncidentType
     priority: Priority
@@ -140,7 +140,7 @@ class Incident(msgspec.Struct, kw_only=True, omit_defaults=True):
     methane: Methane | None = None
 
 
-class IncidentUpdate(msgspec.Struct, kw_only=True, omit_defaults=True):
+class IncidentUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     """A change to an incident already sent. `text` is always sent; any other field
     given replaces the current value."""
 
