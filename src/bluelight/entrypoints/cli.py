@@ -68,6 +68,12 @@ def serve(
 
     settings = _settings(config, host=host, port=port, db_path=str(db) if db else None)
     setup_logging(settings.log_level)
+    import os
+    import sys
+    # The writer thread releases the GIL around every SQLite call; with the default 5 ms
+    # switch interval, taking it back from a busy event loop can stall a commit by
+    # milliseconds. A shorter interval bounds that wait.
+    sys.setswitchinterval(float(os.environ.get("BLUELIGHT_SWITCH_INTERVAL_S", "0.0002")))
     app_ = create_app(build(settings))
     console.print(f"bluelight hub on http://{settings.host}:{settings.port}  db={settings.db}")
     uvicorn.run(

@@ -47,6 +47,48 @@ class _OfferRef(msgspec.Struct):
 _offer_ref = msgspec.json.Decoder(_OfferRef).decode
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _hub_figures(url: str) -> dict:
+    """The hub's own view, from its Prometheus metrics: how commits were batched and how
+    long a submission took to become durable."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"{url}/metrics", timeout=5).text
+    samples = {}
+    buckets: dict[float, float] = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            if s.name == "bluelight_store_seconds_bucket":
+                le = float(s.labels["le"])
+                buckets[le] = buckets.get(le, 0) + s.value
+            else:
+                samples[s.name] = samples.get(s.name, 0) + s.value
+
+    def bucket_quantile(q: float) -> float | None:
+        total = buckets.get(float("inf"), 0)
+        for le in sorted(buckets):
+            if total and buckets[le] >= q * total:
+                return le * 1000
+        return None
+
+    batches = samples.get("bluelight_commit_batch_jobs_count", 0)
+    return {
+        "hub_commits": int(batches),
+        "hub_jobs_per_commit": round(samples.get("bluelight_commit_batch_jobs_sum", 0)
+                                     / batches, 1) if batches else None,
+        "hub_commit_mean_ms": round(samples.get("bluelight_commit_seconds_sum", 0)
+                                    / batches * 1000, 3) if batches else None,
+        "hub_store_p50_ms_le": bucket_quantile(0.5),
+        "hub_store_p99_ms_le": bucket_quantile(0.99),
+    }
+
+
 def floor_commit_ms(directory: Path, commits: int = 400) -> dict[str, float]:
     """Raw SQLite WAL synchronous=FULL single-row commits: the cost of durability alone."""
     path = directory / "floor.sqlite"
@@ -140,8 +182,10 @@ async def _offer_load(streams, agencies, ledger: Ledger, rate: float, seconds: f
     tasks: set[asyncio.Future] = set()
     start = time.perf_counter()
     sent = 0
-    while (elapsed := time.perf_counter() - start) < seconds:
-        due = int(elapsed * rate) - sent
+    total = round(rate * seconds)
+    while sent < total:
+        elapsed = time.perf_counter() - start
+        due = min(total, int(elapsed * rate) + 1) - sent
         for _ in range(max(0, due)):
             if len(tasks) >= max_in_flight:
                 break
@@ -171,6 +215,8 @@ async def _run_transfer(seconds: float, rate: float, warmup: float, directory: P
             receivers = [asyncio.create_task(_receive(streams[s], ledger)) for s in SERVICES]
             ledger.measure_from = time.perf_counter() + warmup
             started = time.perf_counter()
+            hub_cpu_start = _cpu_seconds(hub.proc.pid)
+            client_cpu_start = time.process_time()
             offered = await _offer_load(streams, agencies, ledger, rate, seconds,
                                         max_in_flight=int(rate * 2) + 100, timeout=30, rng=rng)
             await _drain(ledger, 15)
@@ -180,6 +226,9 @@ async def _run_transfer(seconds: float, rate: float, warmup: float, directory: P
             window = [t for r, t in ledger.first_received.items()
                       if ledger.sent_at.get(r, 0) >= ledger.measure_from]
             measured = (max(window) - ledger.measure_from) if window else 0
+            hub_figures = _hub_figures(hub.url)
+            hub_cpu = _cpu_seconds(hub.proc.pid) - hub_cpu_start
+            client_cpu = time.process_time() - client_cpu_start
         for c in clients.values():
             await c.aclose()
     finally:
@@ -206,6 +255,10 @@ async def _run_transfer(seconds: float, rate: float, warmup: float, directory: P
         "floor_commit_p99_ms": floor["p99"],
         "e2e_p99_over_floor_p99": round(e2e_p99 / floor["p99"], 1) if e2e_p99 else None,
         "elapsed_s": round(elapsed, 2),
+        "hub_cpu_s": round(hub_cpu, 2),
+        "client_cpu_s": round(client_cpu, 2),
+        "cpu_cores": os.cpu_count(),
+        **hub_figures,
     }
 
 

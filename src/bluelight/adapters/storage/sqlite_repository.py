@@ -231,15 +231,21 @@ class SqliteRepository:
         return entry
 
     def acknowledge(self, agency: str, seqs: Sequence[int], at: float) -> list[Entry]:
+        """One statement per chunk of seqs; bodies are not read back (the caller needs
+        only what each entry was about)."""
         acked = []
-        for seq in seqs:
-            row = self._c.execute(
-                f"UPDATE mailbox SET acked_at = ? WHERE agency = ? AND seq = ?"
-                f" AND acked_at IS NULL RETURNING {_ENTRY_COLUMNS}",
-                (at, agency, seq),
-            ).fetchone()
-            if row:
-                acked.append(_entry(row))
+        unique = sorted(set(seqs))
+        for i in range(0, len(unique), 500):
+            chunk = unique[i:i + 500]
+            rows = self._c.execute(
+                "UPDATE mailbox SET acked_at = ? WHERE agency = ? AND acked_at IS NULL AND seq"
+                f" IN ({','.join('?' * len(chunk))})"
+                # X'6E756C6C' is the bytes of JSON null: a placeholder for the unread body.
+                " RETURNING agency, seq, kind, incident_id, transfer_id, X'6E756C6C', at",
+                (at, agency, *chunk),
+            ).fetchall()
+            acked.extend(_entry(r) for r in rows)
+        acked.sort(key=lambda e: e.seq)
         return acked
 
     def backlog(self, agency: str, after: int, limit: int) -> list[Entry]:
