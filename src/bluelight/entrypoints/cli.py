@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import msgspec
 import typer
@@ -27,7 +27,7 @@ app.add_typer(bench_app, name="bench")
 console = Console()
 err = Console(stderr=True)
 
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="TOML settings file")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file")]
 
 
 def _settings(config: Path | None, **overrides) -> Settings:
@@ -55,9 +55,9 @@ def _transaction(settings: Settings, job):
 @app.command()
 def serve(
     config: ConfigOpt = None,
-    host: Annotated[Optional[str], typer.Option(help="Listen address")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Listen port")] = None,
-    db: Annotated[Optional[Path], typer.Option(help="Hub database file")] = None,
+    host: Annotated[str | None, typer.Option(help="Listen address")] = None,
+    port: Annotated[int | None, typer.Option(help="Listen port")] = None,
+    db: Annotated[Path | None, typer.Option(help="Hub database file")] = None,
 ) -> None:
     """Run the hub (HTTP + WebSocket)."""
     import uvicorn
@@ -88,8 +88,8 @@ def agency_add(
     name: Annotated[str, typer.Option(help="Full name")],
     service: Annotated[Service, typer.Option(help="Emergency service")],
     phone: Annotated[str, typer.Option(help="Control room phone, rung when a transfer is overdue")],
-    ack_deadline: Annotated[Optional[float], typer.Option(help="Seconds to acknowledge")] = None,
-    decision_deadline: Annotated[Optional[float], typer.Option(help="Seconds to decide")] = None,
+    ack_deadline: Annotated[float | None, typer.Option(help="Seconds to acknowledge")] = None,
+    decision_deadline: Annotated[float | None, typer.Option(help="Seconds to decide")] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Register an agency and print its credential (shown once)."""
@@ -127,10 +127,10 @@ def agency_token(
 @agency_app.command("set")
 def agency_set(
     agency_id: Annotated[str, typer.Argument(metavar="ID")],
-    name: Annotated[Optional[str], typer.Option()] = None,
-    phone: Annotated[Optional[str], typer.Option()] = None,
-    ack_deadline: Annotated[Optional[float], typer.Option()] = None,
-    decision_deadline: Annotated[Optional[float], typer.Option()] = None,
+    name: Annotated[str | None, typer.Option()] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+    ack_deadline: Annotated[float | None, typer.Option()] = None,
+    decision_deadline: Annotated[float | None, typer.Option()] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Change an agency's details or deadlines."""
@@ -187,7 +187,7 @@ def stats(
 @app.command()
 def demo(
     port: Annotated[int, typer.Option(help="Hub port")] = 8000,
-    seconds: Annotated[Optional[float], typer.Option(help="Stop after this long")] = None,
+    seconds: Annotated[float | None, typer.Option(help="Stop after this long")] = None,
     data_dir: Annotated[Path, typer.Option(help="Demo data (wiped at start)")] = Path("var/demo"),
 ) -> None:
     """Run a South Wales hub with simulated police, fire, ambulance and coastguard."""
@@ -198,7 +198,7 @@ def demo(
 
 @app.command("openapi")
 def openapi_cmd(
-    out: Annotated[Optional[Path], typer.Option(help="Write here instead of stdout")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None,
 ) -> None:
     """Print the hub's OpenAPI document."""
     from bluelight.entrypoints import openapi

@@ -4,7 +4,6 @@ problem responses and the OpenAPI document."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any

@@ -20,6 +20,7 @@ Frames (JSON text):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Annotated, Any
 
 import msgspec
@@ -210,10 +211,8 @@ class StreamSession:
         except Exception:
             # The mailbox keeps everything: the client reconnects and resumes.
             log.exception("stream push failed", agency=self.agency)
-            try:
+            with contextlib.suppress(Exception):
                 await self.ws.close(1011, "push failed: reconnect to resume")
-            except Exception:
-                pass
 
     def _dispatch(self, data: bytes) -> None:
         task = asyncio.create_task(self._handle(data))
@@ -223,10 +222,8 @@ class StreamSession:
     async def _handle(self, data: bytes) -> None:
         corr = None
         try:
-            try:
+            with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
                 corr = _corr.decode(data).corr
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                pass
             cmd = _decode_command(data)
             status, body = await self._execute(cmd)
         except ProblemError as exc:
@@ -240,10 +237,9 @@ class StreamSession:
             log.exception("stream command failed", agency=self.agency)
             status, body = 500, problems.problem(500, "internal", None)
         if corr is not None or status >= 400:
-            try:
+            # If the socket closed, the client resubmits with the same message id.
+            with contextlib.suppress(Exception):
                 await self._send(ResultFrame(status=status, body=body, corr=corr))
-            except Exception:
-                pass  # the socket closed; the client will resubmit with the same message id
 
     async def _execute(self, cmd: Command) -> tuple[int, Any]:
         hub, agency = self.hub, self.agency

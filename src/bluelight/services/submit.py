@@ -13,7 +13,12 @@ from collections.abc import Callable
 
 import msgspec
 
-from bluelight.domain.commands import SubmitCancellation, SubmitClosure, SubmitIncident, SubmitUpdate
+from bluelight.domain.commands import (
+    SubmitCancellation,
+    SubmitClosure,
+    SubmitIncident,
+    SubmitUpdate,
+)
 from bluelight.domain.errors import Conflict, Faults, FieldFault, NotFound
 from bluelight.domain.incident import Incident, apply_update
 from bluelight.domain.transfer import (

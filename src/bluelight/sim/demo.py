@@ -73,7 +73,7 @@ def run(data_dir: Path, port: int, seconds: float | None, seed: int = 1) -> None
     console.print(f"\n[bold]bluelight hub[/] running at [link]{hub.url}[/]  "
                   f"(API docs: {hub.url}/openapi.json, metrics: {hub.url}/metrics)")
     console.print("Agency credentials for this demo (CAD integrators use these):")
-    for service, agency_id, name, _ in REGION:
+    for service, agency_id, _name, _ in REGION:
         console.print(f"  {agency_id:<30} {tokens[service]}")
     console.print("Simulated control rooms are exchanging incidents; Ctrl-C stops.\n")
     try:

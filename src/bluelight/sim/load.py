@@ -29,9 +29,9 @@ import msgspec
 
 from bluelight.client import Client
 from bluelight.domain.transfer import EntryKind
+from bluelight.services.report import percentile
 from bluelight.sim.hubprocess import HubProcess
 from bluelight.sim.incidents import make_incident
-from bluelight.services.report import percentile
 
 SERVICES = ("police", "fire", "ambulance")
 

@@ -9,10 +9,10 @@ returns."""
 from __future__ import annotations
 
 import asyncio
-import time
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
