@@ -18,6 +18,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from frames import next_frame_sync
 from hubprocess import unique
 from samples import incident, reference
 
@@ -294,7 +295,7 @@ def test_third_party_inbox_and_stream_never_carry_others_traffic(hub, http, regi
         assert r.status_code == 201
         marker = r.json()["transfers"][0]["transfer_id"]
         while marker not in {e.get("transfer_id") for e in seen}:
-            frame = json.loads(ws.recv(timeout=5))
+            frame = next_frame_sync(ws, 5)
             if frame["op"] == "entries":
                 seen.extend(frame["entries"])
     assert all(e["transfer_id"] != police_to_fire["transfer_id"] for e in seen)

@@ -10,10 +10,11 @@ import uuid
 import httpx
 import pytest
 import websockets
-from samples import incident
 
 from bluelight.client import Client, HubError
 from bluelight.domain.transfer import EntryKind
+from frames import next_frame
+from samples import incident
 
 
 def http(hub, token: str) -> httpx.AsyncClient:
@@ -227,7 +228,7 @@ async def test_resubmission_over_the_stream_returns_the_original_receipt(hub, re
         for corr in ["one", "two"]:
             await ws.send(json.dumps(frame | {"corr": corr}))
             while True:
-                reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                reply = await next_frame(ws, 5)
                 if reply["op"] == "result":
                     break
             assert reply["corr"] == corr

@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from samples import incident, methane
 
 from bluelight.client import Client, HubError, body_of
 from bluelight.domain.transfer import EntryKind
+from samples import incident, methane
 
 
 async def next_of(stream, kind: EntryKind, timeout: float = 5.0):

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hubprocess import HubProcess, unique
 from prometheus_client.parser import text_string_to_metric_families
 from pyproj import Transformer
-from samples import incident
 
 from bluelight.adapters.gazetteer.sqlite_gazetteer import import_csv
 from bluelight.client import Client, HubError, body_of
 from bluelight.domain.transfer import EntryKind
 from bluelight.sim.gazetteer import generate_uprn_csv
+from hubprocess import HubProcess, unique
+from samples import incident
 
 ROWS = 2_000
 UNKNOWN_UPRN = "99999999999"  # 11 digits, well clear of the generated range

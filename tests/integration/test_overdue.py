@@ -4,14 +4,15 @@ told to phone them, with the number, once per missed deadline."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import httpx
-from hubprocess import unique
 from prometheus_client.parser import text_string_to_metric_families
-from samples import incident
 
 from bluelight.client import Client, body_of
 from bluelight.domain.transfer import Entry, EntryKind
+from hubprocess import unique
+from samples import incident
 
 DEADLINE = 0.3  # the test hubs check every 0.05 s
 WAIT = 10.0  # generous bound on waiting for something to arrive
@@ -46,10 +47,8 @@ async def drain(stream, seconds: float = QUIET) -> list[Entry]:
         async for entry in stream:
             got.append(entry)
 
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(collect(), seconds)
-    except TimeoutError:
-        pass
     return got
 
 

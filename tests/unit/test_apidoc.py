@@ -53,7 +53,8 @@ def test_render_handles_openapi_31_type_lists_and_oneof() -> None:
         "openapi": "3.1.0",
         "info": {"title": "t", "version": "1"},
         "paths": {},
-        "components": {"schemas": {"A": {"type": "object", "required": ["x"], "properties": {
+        "components": {"schemas": {"A": {"type": "object", "required": ["x"],
+                                         "additionalProperties": False, "properties": {
             "x": {"type": ["string", "null"], "maxLength": 3},
             "y": {"oneOf": [{"$ref": "#/components/schemas/B"}, {"type": "integer"}]},
         }}, "B": {"enum": ["p", "q"]}}},
@@ -61,6 +62,7 @@ def test_render_handles_openapi_31_type_lists_and_oneof() -> None:
     text = apidoc.render(spec)
     assert "| `x` | string \\| null | yes | length <= 3 |" in text
     assert "| `y` | [B](#b) \\| integer | no | one of `p`, `q` |" in text
+    assert "Unknown properties are rejected." in text
 
 
 def test_committed_openapi_json_is_current(spec: dict) -> None:

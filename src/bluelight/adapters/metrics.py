@@ -14,6 +14,7 @@ _BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 
 class PrometheusMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
+        self._children: dict[tuple, object] = {}
         r = self.registry
         self.transfers = Counter(
             "bluelight_transfers", "Transfers reaching each state", ["sender", "recipient", "state"],
@@ -47,24 +48,32 @@ class PrometheusMetrics:
             "bluelight_stream_sessions", "Connected WebSocket sessions", registry=r
         )
 
+    def _child(self, metric, *labels: str):
+        """labels() takes a lock and builds a key on every call; the hot path reuses."""
+        key = (id(metric), *labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
+
     def stored(self, sender: str, recipients: list[str], seconds: float) -> None:
-        self.store_seconds.labels(sender).observe(seconds)
+        self._child(self.store_seconds, sender).observe(seconds)
         for recipient in recipients:
-            self.transfers.labels(sender, recipient, TransferState.STORED.value).inc()
+            self._child(self.transfers, sender, recipient, "stored").inc()
 
     def moved(self, t: Transfer) -> None:
-        self.transfers.labels(t.sender, t.recipient, t.state.value).inc()
+        self._child(self.transfers, t.sender, t.recipient, t.state.value).inc()
         if t.state is TransferState.DELIVERED and t.delivered_at is not None:
-            self.deliver_seconds.labels(t.sender, t.recipient).observe(
+            self._child(self.deliver_seconds, t.sender, t.recipient).observe(
                 t.delivered_at - t.submitted_at
             )
         elif t.decided_at is not None:
-            self.decide_seconds.labels(t.sender, t.recipient, t.state.value).observe(
+            self._child(self.decide_seconds, t.sender, t.recipient, t.state.value).observe(
                 t.decided_at - t.submitted_at
             )
 
     def overdue(self, t: Transfer, stage: str) -> None:
-        self.overdue_total.labels(t.sender, t.recipient, stage).inc()
+        self._child(self.overdue_total, t.sender, t.recipient, stage).inc()
 
     def batch(self, jobs: int, seconds: float) -> None:
         """Called from the writer thread; prometheus_client metrics are thread-safe."""

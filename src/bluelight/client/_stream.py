@@ -37,9 +37,11 @@ class _Result(msgspec.Struct, tag_field="op", tag="result"):
 
 
 _frame = msgspec.json.Decoder(_Entries | _Live | _Result)
+_frame_list = msgspec.json.Decoder(list[_Entries | _Live | _Result])
 _receipt = msgspec.json.Decoder(Receipt)
 _transfer = msgspec.json.Decoder(TransferView)
 _END = object()  # queued when the stream can deliver no more
+_REMEMBER_ACKS = 100_000  # acks remembered for re-acknowledging replayed repeats
 
 
 class _Pending:
@@ -79,6 +81,8 @@ class Stream:
         self._pending: dict[str, _Pending] = {}
         self._corr = itertools.count(1)
         self._acks: list[int] = []
+        self._acked: set[int] = set()  # what the application acknowledged (recent ones)
+        self._acked_order: deque[int] = deque()
         self._outbox: deque[str] = deque()
         self._wake = asyncio.Event()
         self._ws: Any = None
@@ -145,6 +149,12 @@ class Stream:
     def ack(self, *seqs: int) -> None:
         """Acknowledge entries. Batched: one frame carries every ack due."""
         self._acks.extend(seqs)
+        for seq in seqs:
+            if seq not in self._acked:
+                self._acked.add(seq)
+                self._acked_order.append(seq)
+        while len(self._acked_order) > _REMEMBER_ACKS:
+            self._acked.discard(self._acked_order.popleft())
         self._wake.set()
 
     def _ack_frame(self) -> str:
@@ -218,14 +228,16 @@ class Stream:
         return f"{base}/v1/stream{query}"
 
     async def _write(self, ws: Any) -> None:
-        """The one task that writes to the socket: acks first, then commands in order."""
+        """The one task that writes to the socket: acks first, then commands in order.
+        Everything due goes in one frame (a JSON array when there is more than one)."""
         while True:
             await self._wake.wait()
             self._wake.clear()
-            if self._acks:
-                await ws.send(self._ack_frame())
+            frames = [self._ack_frame()] if self._acks else []
             while self._outbox:
-                await ws.send(self._outbox.popleft())
+                frames.append(self._outbox.popleft())
+            if frames:
+                await ws.send(frames[0] if len(frames) == 1 else f"[{','.join(frames)}]")
 
     async def _run(self) -> None:
         backoff = 0.05
@@ -260,6 +272,11 @@ class Stream:
                     return
             except (OSError, ConnectionClosed, TimeoutError, WebSocketException):
                 pass
+            except Exception as exc:  # a frame we cannot understand: stop, loudly
+                self._fatal = exc
+                self._connected.set()
+                self._queue.put_nowait(_END)
+                raise
             finally:
                 if writer is not None:
                     writer.cancel()
@@ -271,13 +288,19 @@ class Stream:
             backoff = min(backoff * 2, self._max_backoff)
 
     async def _on_frame(self, raw: str | bytes) -> None:
-        frame = _frame.decode(raw)
+        if raw[:1] in ("[", b"["):
+            for frame in _frame_list.decode(raw):
+                await self._on_one(frame)
+        else:
+            await self._on_one(_frame.decode(raw))
+
+    async def _on_one(self, frame: _Entries | _Live | _Result) -> None:
         if isinstance(frame, _Entries):
             for entry in frame.entries:
                 if self._after is not None and entry.seq <= self._after:
                     # A repeat: the hub never recorded our ack. Drop it, and ack again if
-                    # the application already took it.
-                    if self.auto_ack and entry.seq <= self._yielded:
+                    # the application already acknowledged it.
+                    if entry.seq in self._acked:
                         self.ack(entry.seq)
                     continue
                 self._after = entry.seq

@@ -156,6 +156,9 @@ class _Schemas:
             for member in schema.get(key, []):
                 if isinstance(member, dict) and member.get("description"):
                     return _oneline(member["description"])
+        items = schema.get("items")
+        if isinstance(items, dict) and items.get("description"):
+            return "Each: " + _oneline(items["description"])
         return ""
 
 
@@ -264,6 +267,11 @@ def _schema(schemas: _Schemas, name: str, schema: dict[str, Any]) -> list[str]:
                 for prop, s in properties.items()]
         lines += _table(["Property", "Type", "Required", "Constraints", "Description"], rows)
         lines.append("")
+        extra = schema.get("additionalProperties")
+        if extra is False:
+            lines += ["Unknown properties are rejected.", ""]
+        elif isinstance(extra, dict):
+            lines += [f"Other properties: {schemas.type_of(extra)}.", ""]
     elif "enum" in schema:
         lines += [f"Type: {schemas.type_of(schema)}. One of:", ""]
         lines += [f"- {_code(str(v))}" for v in schema["enum"]]

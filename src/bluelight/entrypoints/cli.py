@@ -25,7 +25,7 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(bench_app, name="bench")
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, markup=False, highlight=False)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file")]
 
@@ -34,7 +34,7 @@ def _settings(config: Path | None, **overrides) -> Settings:
     try:
         settings = load_settings(config)
     except ConfigError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"error: {exc}")
         raise typer.Exit(2) from None
     changes = {k: v for k, v in overrides.items() if v is not None}
     return msgspec.structs.replace(settings, **changes) if changes else settings
@@ -48,7 +48,7 @@ def _transaction(settings: Settings, job):
     try:
         return transaction(settings.db, job)
     except DomainError as exc:
-        err.print(f"[red]error:[/] {exc.detail}")
+        err.print(f"error: {exc.detail}")
         raise typer.Exit(1) from None
 
 
@@ -58,6 +58,9 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Listen address")] = None,
     port: Annotated[int | None, typer.Option(help="Listen port")] = None,
     db: Annotated[Path | None, typer.Option(help="Hub database file")] = None,
+    profile: Annotated[Path | None, typer.Option(
+        help="Write a cProfile of the hub here on shutdown (for performance work)",
+        envvar="BLUELIGHT_PROFILE")] = None,
 ) -> None:
     """Run the hub (HTTP + WebSocket)."""
     import uvicorn
@@ -76,10 +79,18 @@ def serve(
     sys.setswitchinterval(float(os.environ.get("BLUELIGHT_SWITCH_INTERVAL_S", "0.0002")))
     app_ = create_app(build(settings))
     console.print(f"bluelight hub on http://{settings.host}:{settings.port}  db={settings.db}")
-    uvicorn.run(
+    run = lambda: uvicorn.run(  # noqa: E731
         app_, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-        loop="uvloop", http="httptools", ws="websockets", ws_per_message_deflate=False,
+        loop="uvloop", http="httptools", ws="websockets-sansio", ws_per_message_deflate=False,
     )
+    if profile is None:
+        run()
+        return
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.runcall(run)
+    profiler.dump_stats(profile)
 
 
 @agency_app.command("add")
@@ -104,7 +115,7 @@ def agency_add(
         )
         token, job = directory.register(agency, time.time())
     except (msgspec.ValidationError, DomainError) as exc:
-        err.print(f"[red]error:[/] {getattr(exc, 'detail', exc)}")
+        err.print(f"error: {getattr(exc, 'detail', exc)}")
         raise typer.Exit(2) from None
     _transaction(settings, job)
     console.print(f"registered {agency_id}")

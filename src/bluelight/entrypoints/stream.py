@@ -7,7 +7,8 @@ each answered with a result frame carrying the client's `corr` id; this is the l
 path a CAD gateway uses. Every command means exactly what the HTTP endpoint of the same
 name means.
 
-Frames (JSON text):
+Frames (JSON text). Either side may send a JSON array of frames instead of one frame;
+under load the hub coalesces what it has queued that way.
   hub -> client  {"op":"entries","entries":[Entry...]}
                  {"op":"live","after":N}          catch-up done, live from here
                  {"op":"result","corr":"...","status":201,"body":{...}}
@@ -47,6 +48,7 @@ log = structlog.get_logger(__name__)
 BACKLOG_PAGE = 1000
 # WebSocket close codes in the private range: 4000 + the HTTP status they echo.
 CLOSE_CATCH_UP = 4429  # too slow to keep up live: reconnect and catch up from the mailbox
+OUTBOX_LIMIT = 10_000  # frames queued for a client that does not read
 
 
 class _Cmd(msgspec.Struct, tag_field="op", kw_only=True):
@@ -85,6 +87,7 @@ class DecideCmd(_Cmd, tag="decide"):
 
 Command = AckCmd | SubmitCmd | UpdateCmd | ClosureCmd | CancellationCmd | DecideCmd
 _command = msgspec.json.Decoder(Command)
+_frames = msgspec.json.Decoder(list[msgspec.Raw]).decode
 
 
 def _decode_command(data: bytes) -> Command:
@@ -154,18 +157,32 @@ async def stream_endpoint(websocket: WebSocket) -> None:
 class StreamSession:
     def __init__(self, ws: WebSocket, hub: Hub, delivery: InProcessDelivery, agency: str):
         self.ws, self.hub, self.delivery, self.agency = ws, hub, delivery, agency
-        self._send_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task] = set()
+        self._out: list[bytes] = []
+        self._out_ready = asyncio.Event()
 
-    async def _send(self, frame: msgspec.Struct) -> None:
-        data = _encode(frame)
-        async with self._send_lock:
-            await self.ws.send_text(data.decode())
+    def _post(self, frame: msgspec.Struct) -> None:
+        """Queue a frame for the writer task."""
+        self._out.append(_encode(frame))
+        self._out_ready.set()
+
+    async def _write(self) -> None:
+        """The only task that writes to the socket. Frames queued while it was writing go
+        out together as one JSON array: under load, one write carries many results and
+        entries instead of one each."""
+        while True:
+            await self._out_ready.wait()
+            self._out_ready.clear()
+            while self._out:
+                frames, self._out = self._out, []
+                data = frames[0] if len(frames) == 1 else b"[" + b",".join(frames) + b"]"
+                await self.ws.send_text(data.decode())
 
     async def run(self, after: int | None) -> None:
         # Subscribe before reading the backlog, so nothing committed in between is missed;
         # repeats are dropped by seq below.
         sub = self.delivery.subscribe(self.agency)
+        writer = asyncio.create_task(self._write())
         pusher = asyncio.create_task(self._push(sub, after))
         try:
             while True:
@@ -174,12 +191,13 @@ class StreamSession:
                     break
                 data = message.get("bytes") or (message.get("text") or "").encode()
                 self._dispatch(data)
-                if pusher.done():
+                if pusher.done() or writer.done():
                     break
         except WebSocketDisconnect:
             pass
         finally:
             pusher.cancel()
+            writer.cancel()
             for task in list(self._tasks):
                 task.cancel()
             self.delivery.unsubscribe(sub)
@@ -189,23 +207,23 @@ class StreamSession:
             page = await self.hub.inbox(self.agency, after, BACKLOG_PAGE)
             cursor = page.next_after
             if page.entries:
-                await self._send(EntriesFrame(page.entries))
+                self._post(EntriesFrame(page.entries))
             while len(page.entries) == BACKLOG_PAGE:
                 entries = await self.hub.entries(self.agency, cursor, BACKLOG_PAGE)
                 page.entries = entries
                 if entries:
                     cursor = entries[-1].seq
-                    await self._send(EntriesFrame(entries))
-            await self._send(LiveFrame(cursor))
+                    self._post(EntriesFrame(entries))
+            self._post(LiveFrame(cursor))
             while True:
                 batch = await sub.next_batch()
-                if sub.overflowed:
+                if sub.overflowed or len(self._out) > OUTBOX_LIMIT:
                     await self.ws.close(CLOSE_CATCH_UP, "too far behind: reconnect to catch up")
                     return
                 fresh = [e for e in batch if e.seq > cursor]
                 if fresh:
                     cursor = fresh[-1].seq
-                    await self._send(EntriesFrame(fresh))
+                    self._post(EntriesFrame(fresh))
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -215,9 +233,18 @@ class StreamSession:
                 await self.ws.close(1011, "push failed: reconnect to resume")
 
     def _dispatch(self, data: bytes) -> None:
-        task = asyncio.create_task(self._handle(data))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        """One task per command, started in arrival order (so submissions reach the store
+        in the order sent). A JSON array carries several commands."""
+        frames = [data]
+        if data.lstrip()[:1] == b"[":
+            try:
+                frames = [bytes(raw) for raw in _frames(data)]
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                pass  # _handle reports the malformed frame
+        for frame in frames:
+            task = asyncio.create_task(self._handle(frame))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
 
     async def _handle(self, data: bytes) -> None:
         corr = None
@@ -237,9 +264,7 @@ class StreamSession:
             log.exception("stream command failed", agency=self.agency)
             status, body = 500, problems.problem(500, "internal", None)
         if corr is not None or status >= 400:
-            # If the socket closed, the client resubmits with the same message id.
-            with contextlib.suppress(Exception):
-                await self._send(ResultFrame(status=status, body=body, corr=corr))
+            self._post(ResultFrame(status=status, body=body, corr=corr))
 
     async def _execute(self, cmd: Command) -> tuple[int, Any]:
         hub, agency = self.hub, self.agency

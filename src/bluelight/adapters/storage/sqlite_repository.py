@@ -58,17 +58,48 @@ def configure(conn: sqlite3.Connection) -> None:
 
 
 class SqliteRepository:
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, cache: bool = False) -> None:
         self._c = conn
         # Entries appended in the current job; the store publishes them after commit.
         self.appended: list[Entry] = []
+        # The writer caches agencies and each mailbox's last seq: two statements fewer
+        # per message. `begin_job`/`undo_job` keep the seq cache right across savepoint
+        # rollbacks; `forget` drops everything (a failed commit, or another connection
+        # such as the CLI committed: see SqliteStore).
+        self._cache = cache
+        self._agencies: dict[str, Agency | None] = {}
+        self._seqs: dict[str, int] = {}
+        self._undo: list[tuple[str, int | None]] = []
+
+    def begin_job(self) -> None:
+        self.appended = []
+        self._undo = []
+
+    def undo_job(self) -> None:
+        for agency, previous in reversed(self._undo):
+            if previous is None:
+                self._seqs.pop(agency, None)
+            else:
+                self._seqs[agency] = previous
+        self._undo = []
+        self.appended = []
+
+    def forget(self) -> None:
+        self._agencies.clear()
+        self._seqs.clear()
+        self._undo = []
 
     # agencies -----------------------------------------------------------------------
     def agency(self, agency_id: str) -> Agency | None:
+        if self._cache and agency_id in self._agencies:
+            return self._agencies[agency_id]
         row = self._c.execute(
             f"SELECT {_AGENCY_COLUMNS} FROM agencies WHERE id = ?", (agency_id,)
         ).fetchone()
-        return _agency(row) if row else None
+        agency = _agency(row) if row else None
+        if self._cache and agency is not None:
+            self._agencies[agency_id] = agency
+        return agency
 
     def agencies(self) -> list[Agency]:
         rows = self._c.execute(f"SELECT {_AGENCY_COLUMNS} FROM agencies ORDER BY id")
@@ -83,6 +114,7 @@ class SqliteRepository:
         )
 
     def set_agency(self, agency: Agency) -> None:
+        self._agencies.pop(agency.id, None)
         self._c.execute(
             "UPDATE agencies SET name = ?, service = ?, phone = ?, ack_deadline_s = ?,"
             " decision_deadline_s = ? WHERE id = ?",
@@ -220,7 +252,13 @@ class SqliteRepository:
     ) -> Entry:
         # MAX on the primary key is an index probe; deriving seq here (not from a counter
         # in memory) keeps it right when a job or a whole batch rolls back.
-        seq = self.last_seq(agency) + 1
+        if self._cache:
+            previous = self._seqs.get(agency)
+            seq = (previous if previous is not None else self.last_seq(agency)) + 1
+            self._undo.append((agency, previous))
+            self._seqs[agency] = seq
+        else:
+            seq = self.last_seq(agency) + 1
         self._c.execute(
             "INSERT INTO mailbox (agency, seq, kind, incident_id, transfer_id, body, at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
