@@ -200,3 +200,28 @@ class TimelineEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 Role = Literal["sent", "received"]
+
+
+def lifecycle_events(t: Transfer) -> list[TimelineEvent]:
+    """The steps every transfer records in its own timestamps. They are not written to
+    the event log a second time; the timeline merges them with the logged events
+    (updates, closures, cancellations, deliveries of those, overdue alarms)."""
+    events = [
+        TimelineEvent(at=t.submitted_at, kind="submitted", actor=t.sender, transfer_id=None,
+                      detail={"recipient": t.recipient, "flags": [f.value for f in t.flags]}),
+        TimelineEvent(at=t.stored_at, kind="stored", actor="hub", transfer_id=t.transfer_id,
+                      detail={"recipient": t.recipient}),
+    ]
+    if t.delivered_at is not None:
+        events.append(TimelineEvent(at=t.delivered_at, kind="delivered", actor=t.recipient,
+                                    transfer_id=t.transfer_id))
+    if t.decided_at is not None and t.state in DECIDED:
+        detail = {"operator": t.decided_by} | ({"reason": t.reason} if t.reason else {})
+        events.append(TimelineEvent(at=t.decided_at, kind=t.state.value, actor=t.recipient,
+                                    transfer_id=t.transfer_id, detail=detail))
+    return events
+
+
+def timeline(t: Transfer, logged: list[TimelineEvent]) -> list[TimelineEvent]:
+    """Everything that happened to one transfer, in time order."""
+    return sorted([*lifecycle_events(t), *logged], key=lambda e: e.at)

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bluelight.config import ConfigError, Settings, load_settings
-from bluelight.domain.agency import Agency, Service
+from bluelight.domain.agency import Agency, Service, check_agency_id
 from bluelight.domain.errors import DomainError
 from bluelight.entrypoints.cli_bench import app as bench_app
 from bluelight.entrypoints.cli_gazetteer import app as gazetteer_app
@@ -108,6 +108,7 @@ def agency_add(
 
     settings = _settings(config)
     try:
+        check_agency_id(agency_id)
         agency = msgspec.convert(
             {"id": agency_id, "name": name, "service": service.value, "phone": phone,
              "ack_deadline_s": ack_deadline, "decision_deadline_s": decision_deadline},

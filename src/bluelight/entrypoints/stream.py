@@ -249,9 +249,14 @@ class StreamSession:
     async def _handle(self, data: bytes) -> None:
         corr = None
         try:
-            with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
-                corr = _corr.decode(data).corr
-            cmd = _decode_command(data)
+            try:
+                cmd = _decode_command(data)
+            except ProblemError:
+                # Answer a malformed command under its corr id, if it has a readable one.
+                with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
+                    corr = _corr.decode(data).corr
+                raise
+            corr = cmd.corr
             status, body = await self._execute(cmd)
         except ProblemError as exc:
             status = exc.status

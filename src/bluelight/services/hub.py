@@ -17,7 +17,7 @@ from bluelight.domain.commands import (
     SubmitUpdate,
 )
 from bluelight.domain.errors import NotFound
-from bluelight.domain.transfer import Entry, Transfer
+from bluelight.domain.transfer import Entry, Transfer, timeline
 from bluelight.services import credentials, escalate, receive, report, submit
 from bluelight.services.locate import locate
 from bluelight.services.policy import Policy
@@ -143,8 +143,8 @@ class Hub:
     async def timeline(self, agency: str, transfer_id: str) -> Timeline:
         def job(repo: Repository) -> Timeline:
             transfer = _visible(repo, agency, transfer_id)
-            return Timeline(transfer_id=transfer_id,
-                            events=repo.timeline(transfer.incident_id, transfer_id))
+            logged = repo.timeline(transfer.incident_id, transfer_id)
+            return Timeline(transfer_id=transfer_id, events=timeline(transfer, logged))
 
         return await self.store.read(job)
 

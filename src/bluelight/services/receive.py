@@ -66,7 +66,6 @@ def acknowledge(
             transfer.delivered_at = now
             transfer.decision_due_at = now + decision_deadline
             repo.save_transfer(transfer)
-            repo.add_event(transfer.incident_id, transfer.transfer_id, now, agency, "delivered")
             notify_sender(repo, transfer, now)
             delivered.append(transfer)
         return len(acked), delivered
@@ -92,8 +91,6 @@ def decide(
         transfer.reason = command.reason if new_state is TransferState.REJECTED else None
         transfer.decided_by = command.operator or agency
         repo.save_transfer(transfer)
-        repo.add_event(transfer.incident_id, transfer.transfer_id, now, agency, new_state.value,
-                       {"reason": transfer.reason, "operator": command.operator})
         notify_sender(repo, transfer, now)
         return transfer
 

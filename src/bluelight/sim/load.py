@@ -47,9 +47,10 @@ class _OfferRef(msgspec.Struct):
 _offer_ref = msgspec.json.Decoder(_OfferRef).decode
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def _cpu_seconds(pid: int, tid: int | None = None) -> float:
+    """User + system CPU of a process (or one of its threads), from /proc (Linux)."""
+    path = f"/proc/{pid}/task/{tid}/stat" if tid else f"/proc/{pid}/stat"
+    fields = Path(path).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -216,6 +217,7 @@ async def _run_transfer(seconds: float, rate: float, warmup: float, directory: P
             ledger.measure_from = time.perf_counter() + warmup
             started = time.perf_counter()
             hub_cpu_start = _cpu_seconds(hub.proc.pid)
+            hub_loop_cpu_start = _cpu_seconds(hub.proc.pid, hub.proc.pid)
             client_cpu_start = time.process_time()
             offered = await _offer_load(streams, agencies, ledger, rate, seconds,
                                         max_in_flight=int(rate * 2) + 100, timeout=30, rng=rng)
@@ -228,6 +230,7 @@ async def _run_transfer(seconds: float, rate: float, warmup: float, directory: P
             measured = (max(window) - ledger.measure_from) if window else 0
             hub_figures = _hub_figures(hub.url)
             hub_cpu = _cpu_seconds(hub.proc.pid) - hub_cpu_start
+            hub_loop_cpu = _cpu_seconds(hub.proc.pid, hub.proc.pid) - hub_loop_cpu_start
             client_cpu = time.process_time() - client_cpu_start
         for c in clients.values():
             await c.aclose()
@@ -256,6 +259,7 @@ async def _run_transfer(seconds: float, rate: float, warmup: float, directory: P
         "e2e_p99_over_floor_p99": round(e2e_p99 / floor["p99"], 1) if e2e_p99 else None,
         "elapsed_s": round(elapsed, 2),
         "hub_cpu_s": round(hub_cpu, 2),
+        "hub_event_loop_cpu_s": round(hub_loop_cpu, 2),
         "client_cpu_s": round(client_cpu, 2),
         "cpu_cores": os.cpu_count(),
         **hub_figures,
