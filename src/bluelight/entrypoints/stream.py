@@ -146,12 +146,12 @@ async def stream_endpoint(websocket: WebSocket) -> None:
     await websocket.accept()
     metrics = getattr(websocket.app.state, "metrics", None)
     if metrics:
-        metrics.sessions.inc()
+        metrics.session_opened()
     try:
         await StreamSession(websocket, hub, delivery, agency).run(after)
     finally:
         if metrics:
-            metrics.sessions.dec()
+            metrics.session_closed()
 
 
 class StreamSession:
@@ -237,10 +237,9 @@ class StreamSession:
         in the order sent). A JSON array carries several commands."""
         frames = [data]
         if data.lstrip()[:1] == b"[":
-            try:
+            # A malformed array is handed on whole: _handle reports it.
+            with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
                 frames = [bytes(raw) for raw in _frames(data)]
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                pass  # _handle reports the malformed frame
         for frame in frames:
             task = asyncio.create_task(self._handle(frame))
             self._tasks.add(task)

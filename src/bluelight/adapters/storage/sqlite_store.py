@@ -167,14 +167,36 @@ class SqliteStore:
         conn.close()
 
     async def _drain(self) -> None:
-        """One batch after another until nothing is pending. Only one runs at a time."""
+        """One batch after another until nothing is pending. Only one runs at a time.
+        Whatever goes wrong, every job taken gets an answer: a caller must never wait
+        for ever on a message whose fate is unknown."""
         while self._pending:
             started = time.perf_counter()
-            batch = self._run_jobs(started)
-            await self._commit(batch)
+            batch: list[_Job] = []
+            try:
+                batch = self._run_jobs(started)
+                await self._commit(batch)
+            except asyncio.CancelledError:
+                self._fail(batch, "the hub is shutting down")
+                raise
+            except Exception as exc:
+                log.exception("batch failed; nothing of it was stored")
+                self._fail(batch, f"the hub could not store this message: {exc}")
             self._settle(batch)
             if self._on_batch:
                 self._on_batch(len(batch), time.perf_counter() - started)
+
+    def _fail(self, batch: list[_Job], reason: str) -> None:
+        conn = self._conn
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.exception("rollback failed")
+        self._repo.forget()
+        failure = StorageUnavailable(reason)
+        for job in batch:
+            job.error, job.entries = failure, []
 
     def _run_jobs(self, started: float) -> list[_Job]:
         """Run pending jobs in one transaction, each in its own savepoint, until the
@@ -221,12 +243,7 @@ class SqliteStore:
             await self._loop.run_in_executor(self._committer, conn.execute, "COMMIT")
         except sqlite3.Error as exc:
             log.error("commit failed", error=str(exc), batch=len(batch))
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            self._repo.forget()
-            failure = StorageUnavailable(f"the hub could not store this message: {exc}")
-            for job in batch:
-                job.error, job.entries = failure, []
+            self._fail(batch, f"the hub could not store this message: {exc}")
 
     def _settle(self, batch: list[_Job]) -> None:
         """After commit: publish in commit order, then answer."""

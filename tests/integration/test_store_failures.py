@@ -1,0 +1,93 @@
+"""The store never leaves a caller waiting, and never claims "stored" falsely, when the
+disk or the database fails."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import pytest
+
+from bluelight.adapters.storage import migrate
+from bluelight.adapters.storage.sqlite_store import SqliteStore, StorageUnavailable
+from bluelight.domain.agency import Agency, Service
+from bluelight.domain.transfer import EntryKind
+
+
+def add_agency(agency_id: str):
+    def job(repo):
+        repo.add_agency(Agency(id=agency_id, name=agency_id, service=Service.FIRE,
+                               phone="123"), time.time())
+    return job
+
+
+def append(agency_id: str):
+    def job(repo):
+        return repo.append(agency_id, EntryKind.INCIDENT_NEW, "inc_1", None, b"{}", time.time())
+    return job
+
+
+@pytest.fixture
+async def store(tmp_path):
+    migrate.upgrade(tmp_path / "hub.sqlite")
+    published = []
+    s = SqliteStore(tmp_path / "hub.sqlite", published.extend)
+    s.start()
+    s.published = published
+    yield s
+    await s.stop()
+
+
+async def test_a_failing_job_is_undone_alone_and_its_batch_mates_are_stored(store):
+    await store.write(add_agency("uk.fire.a"))
+
+    def broken(repo):
+        repo.append("uk.fire.a", EntryKind.INCIDENT_NEW, "inc_x", None, b"{}", time.time())
+        raise ValueError("rule broken after a write")
+
+    results = await asyncio.gather(store.write(append("uk.fire.a")), store.write(broken),
+                                   store.write(append("uk.fire.a")), return_exceptions=True)
+    assert isinstance(results[1], ValueError)
+    # The failed job's entry was rolled back and its seq not burnt: 1 and 2, no gap.
+    assert [r.seq for r in (results[0], results[2])] == [1, 2]
+    assert [e.seq for e in store.published] == [1, 2]
+    assert [e.seq for e in await store.read(lambda r: r.entries("uk.fire.a", 0, 10))] == [1, 2]
+
+
+async def test_a_commit_failure_fails_every_job_and_publishes_nothing(store, tmp_path):
+    await store.write(add_agency("uk.fire.a"))
+    # Another connection takes the write lock, so our COMMIT (in fact BEGIN) cannot run.
+    blocker = sqlite3.connect(tmp_path / "hub.sqlite", isolation_level=None)
+    blocker.execute("PRAGMA busy_timeout=0")
+    blocker.execute("BEGIN EXCLUSIVE")
+    store._conn.execute("PRAGMA busy_timeout=50")
+    try:
+        results = await asyncio.wait_for(
+            asyncio.gather(store.write(append("uk.fire.a")), store.write(append("uk.fire.a")),
+                           return_exceptions=True), 10)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert any(isinstance(r, StorageUnavailable) for r in results), results
+    assert store.published == [e for e in store.published if not isinstance(e, Exception)]
+    stored = await store.read(lambda r: r.entries("uk.fire.a", 0, 10))
+    assert [e.seq for e in store.published] == [e.seq for e in stored]
+    # And the store keeps working afterwards, with no gap in the sequence.
+    entry = await store.write(append("uk.fire.a"))
+    assert entry.seq == len(stored) + 1
+
+
+async def test_an_unexpected_error_outside_a_job_still_answers_every_caller(store):
+    await store.write(add_agency("uk.fire.a"))
+    original = store._commit
+
+    async def explode(batch):
+        store._commit = original
+        raise RuntimeError("disk on fire")
+
+    store._commit = explode
+    with pytest.raises(StorageUnavailable):
+        await asyncio.wait_for(store.write(append("uk.fire.a")), 5)
+    # Nothing of the failed batch was stored; the next message gets seq 1.
+    assert (await store.write(append("uk.fire.a"))).seq == 1
