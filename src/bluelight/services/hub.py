@@ -111,8 +111,9 @@ class Hub:
 
     # receiving --------------------------------------------------------------------------
     async def acknowledge(self, agency: str, seqs: Sequence[int]) -> int:
+        # Not urgent: a lost or late ack only means a replay, which clients drop.
         count, delivered = await self.store.write(
-            receive.acknowledge(agency, seqs, self.clock, self.policy)
+            receive.acknowledge(agency, seqs, self.clock, self.policy), urgent=False
         )
         for transfer in delivered:
             self.metrics.moved(transfer)
@@ -126,7 +127,7 @@ class Hub:
         return await self.transfer(agency, transfer_id)
 
     async def escalate(self) -> list[Transfer]:
-        raised = await self.store.write(escalate.escalate(self.clock))
+        raised = await self.store.write(escalate.escalate(self.clock), urgent=False)
         for transfer, stage in raised:
             self.metrics.overdue(transfer, stage.value)
         return [t for t, _ in raised]

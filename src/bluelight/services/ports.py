@@ -90,7 +90,10 @@ class Store(Protocol):
     durably committed, then hands every entry the job appended to the delivery port in
     commit order. A failed job leaves nothing behind."""
 
-    async def write(self, job: Callable[[Repository], R]) -> R: ...
+    async def write(self, job: Callable[[Repository], R], *, urgent: bool = True) -> R:
+        """`urgent=False` lets the store hold the job briefly (milliseconds) so that it
+        shares a commit with others: for bookkeeping whose delay nobody waits on."""
+        ...
     async def read(self, job: Callable[[Repository], R]) -> R: ...
 
 

@@ -78,7 +78,8 @@ class SqliteStore:
         max_batch_s: float = 0.01,
         readers: int = 2,
         on_batch: Callable[[int, float], None] | None = None,
-        checkpoint_interval_s: float = 0.5,
+        checkpoint_interval_s: float = 2.0,
+        lazy_delay_s: float = 0.01,
     ) -> None:
         self.path = path
         self._publish = publish
@@ -90,6 +91,8 @@ class SqliteStore:
         self._conn: sqlite3.Connection | None = None
         self._repo: SqliteRepository | None = None
         self._drainer: asyncio.Task | None = None
+        self._lazy_timer: asyncio.TimerHandle | None = None
+        self._lazy_delay_s = lazy_delay_s
         self._committer = ThreadPoolExecutor(1, thread_name_prefix="bluelight-commit")
         self._local = threading.local()
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="bluelight-read")
@@ -114,6 +117,8 @@ class SqliteStore:
         self._checkpointer.start()
 
     async def stop(self) -> None:
+        if self._pending:
+            self._kick()
         while self._drainer is not None and not self._drainer.done():
             await asyncio.shield(self._drainer)
         if self._checkpointer:
@@ -127,12 +132,23 @@ class SqliteStore:
             self._conn = None
 
     # port -----------------------------------------------------------------------------
-    async def write(self, job: Callable[[Repository], R]) -> R:
+    async def write(self, job: Callable[[Repository], R], *, urgent: bool = True) -> R:
         future = self._loop.create_future()
         self._pending.append(_Job(job, future))
+        if urgent:
+            self._kick()
+        elif self._lazy_timer is None:
+            # Bookkeeping (acks, the escalation scan) waits briefly for company rather
+            # than paying for an fsync of its own.
+            self._lazy_timer = self._loop.call_later(self._lazy_delay_s, self._kick)
+        return await future
+
+    def _kick(self) -> None:
+        if self._lazy_timer is not None:
+            self._lazy_timer.cancel()
+            self._lazy_timer = None
         if self._drainer is None or self._drainer.done():
             self._drainer = self._loop.create_task(self._drain())
-        return await future
 
     async def read(self, job: Callable[[Repository], R]) -> R:
         return await self._loop.run_in_executor(self._readers, self._read, job)
