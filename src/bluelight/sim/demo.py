@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -66,7 +67,12 @@ async def _simulate(url: str, tokens: dict[str, str], console: Console, seconds:
             await client.aclose()
 
 
+def _stop_on_sigterm(signum, frame) -> None:
+    raise KeyboardInterrupt  # stop as Ctrl-C does, so the hub process is stopped too
+
+
 def run(data_dir: Path, port: int, seconds: float | None, seed: int = 1) -> None:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     console = Console(soft_wrap=True, highlight=False)
     tokens = prepare(data_dir, console)
     hub = HubProcess(data_dir, port=port, env={"BLUELIGHT_LOG_LEVEL": "warning"}).start()

@@ -202,18 +202,35 @@ async def _offer_load(streams, agencies, ledger: Ledger, rate: float, seconds: f
     return sent
 
 
+@contextlib.asynccontextmanager
+async def _control_rooms(hub: HubProcess, agencies: dict, ledger: Ledger):
+    """One SDK stream per simulated control room, each with a task receiving into the
+    ledger; closed, with their clients, on exit."""
+    clients = {s: Client(hub.url, agencies[s][1]) for s in SERVICES}
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            streams = {s: await stack.enter_async_context(clients[s].stream())
+                       for s in SERVICES}
+            receivers = [asyncio.create_task(_receive(streams[s], ledger)) for s in SERVICES]
+            try:
+                yield streams
+            finally:
+                for task in receivers:
+                    task.cancel()
+    finally:
+        for client in clients.values():
+            await client.aclose()
+
+
 async def _run_transfer(seconds: float, rate: float, warmup: float, directory: Path) -> dict:
     floor = floor_commit_ms(directory)
     hub, agencies = _start_hub(directory)
     ledger = Ledger()
     rng = random.Random(7)
     try:
-        clients = {s: Client(hub.url, agencies[s][1]) for s in SERVICES}
-        async with contextlib.AsyncExitStack() as stack:
-            streams = {s: await stack.enter_async_context(clients[s].stream()) for s in SERVICES}
+        async with _control_rooms(hub, agencies, ledger) as streams:
             for s in streams.values():
                 await s.wait_live()
-            receivers = [asyncio.create_task(_receive(streams[s], ledger)) for s in SERVICES]
             ledger.measure_from = time.perf_counter() + warmup
             started = time.perf_counter()
             hub_cpu_start = _cpu_seconds(hub.proc.pid)
@@ -223,8 +240,6 @@ async def _run_transfer(seconds: float, rate: float, warmup: float, directory: P
                                         max_in_flight=int(rate * 2) + 100, timeout=30, rng=rng)
             await _drain(ledger, 15)
             elapsed = time.perf_counter() - started
-            for task in receivers:
-                task.cancel()
             window = [t for r, t in ledger.first_received.items()
                       if ledger.sent_at.get(r, 0) >= ledger.measure_from]
             measured = (max(window) - ledger.measure_from) if window else 0
@@ -232,8 +247,6 @@ async def _run_transfer(seconds: float, rate: float, warmup: float, directory: P
             hub_cpu = _cpu_seconds(hub.proc.pid) - hub_cpu_start
             hub_loop_cpu = _cpu_seconds(hub.proc.pid, hub.proc.pid) - hub_loop_cpu_start
             client_cpu = time.process_time() - client_cpu_start
-        for c in clients.values():
-            await c.aclose()
     finally:
         hub.stop()
     lost = len(ledger.acknowledged - set(ledger.first_received))
@@ -286,10 +299,7 @@ async def _run_crash(kills: int, transfers: int, rate: float, directory: Path) -
     ledger = Ledger()
     rng = random.Random(11)
     try:
-        clients = {s: Client(hub.url, agencies[s][1]) for s in SERVICES}
-        async with contextlib.AsyncExitStack() as stack:
-            streams = {s: await stack.enter_async_context(clients[s].stream()) for s in SERVICES}
-            receivers = [asyncio.create_task(_receive(streams[s], ledger)) for s in SERVICES]
+        async with _control_rooms(hub, agencies, ledger) as streams:
             seconds = transfers / rate
             killer = asyncio.create_task(_killer(hub, kills, seconds, rng))
             offered = await _offer_load(streams, agencies, ledger, rate, seconds,
@@ -297,11 +307,7 @@ async def _run_crash(kills: int, transfers: int, rate: float, directory: Path) -
             killed = await killer
             await _drain(ledger, 60)
             await asyncio.sleep(0.5)  # let any repeat arrive, so it would be counted
-            for task in receivers:
-                task.cancel()
             reconnects = sum(s.reconnects for s in streams.values())
-        for c in clients.values():
-            await c.aclose()
     finally:
         hub.stop()
     delivered = ledger.acknowledged & set(ledger.first_received)
