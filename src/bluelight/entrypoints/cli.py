@@ -116,8 +116,14 @@ def agency_add(
             Agency,
         )
         token, job = directory.register(agency, time.time())
-    except (msgspec.ValidationError, DomainError) as exc:
-        err.print(f"error: {getattr(exc, 'detail', exc)}")
+    except msgspec.ValidationError as exc:
+        from bluelight.entrypoints.problems import validation_fault
+
+        fault = validation_fault(str(exc))
+        err.print(f"error: {fault.field}: {fault.fault}")
+        raise typer.Exit(2) from None
+    except DomainError as exc:
+        err.print(f"error: {exc.detail}")
         raise typer.Exit(2) from None
     _transaction(settings, job)
     console.print(f"registered {agency_id}")
