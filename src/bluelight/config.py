@@ -26,6 +26,8 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     decision_deadline_s: float = 120.0
     reject_unknown_uprn: bool = False
     phone_baseline_s: float = 240.0
+    session_idle_s: float = 30 * 60.0
+    session_max_s: float = 12 * 3600.0
     log_level: str = "info"
 
     @property
@@ -45,6 +47,8 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             decision_deadline_s=self.decision_deadline_s,
             reject_unknown_uprn=self.reject_unknown_uprn,
             phone_baseline_s=self.phone_baseline_s,
+            session_idle_s=self.session_idle_s,
+            session_max_s=self.session_max_s,
         )
 
 

@@ -112,7 +112,10 @@ async def get_timeline(call: Call) -> Timeline:
            summary="Accept or reject a transfer you received", tag="receiving", body=Decide,
            response=TransferView, errors=(400, 401, 403, 404, 409, 413, 415, 422, 503))
 async def decide(call: Call) -> TransferView:
-    return await call.hub.decide(call.agency, call.path["transfer_id"], call.body)
+    body = call.body
+    if call.operator:  # a console decision is recorded under the signed-in operator
+        body = msgspec.structs.replace(body, operator=call.operator)
+    return await call.hub.decide(call.agency, call.path["transfer_id"], body)
 
 
 @api.route("GET", "/v1/inbox", summary="Poll your mailbox", tag="receiving", response=Inbox,

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from bluelight.bootstrap import Runtime
-from bluelight.entrypoints import openapi, problems
+from bluelight.entrypoints import console, openapi, problems
 from bluelight.entrypoints.api import api
 from bluelight.entrypoints.stream import stream_endpoint
 
@@ -48,7 +48,7 @@ async def _http_problem(request: Request, exc: HTTPException) -> Response:
 
 
 def create_app(runtime: Runtime) -> Starlette:
-    spec = openapi.build(api)
+    spec = openapi.document()
 
     async def openapi_json(request: Request) -> Response:
         return JSONResponse(spec)
@@ -74,6 +74,7 @@ def create_app(runtime: Runtime) -> Starlette:
         WebSocketRoute("/v1/stream", stream_endpoint),
         Route("/openapi.json", openapi_json),
         Route("/metrics", metrics),
+        *console.routes(runtime.hub, runtime.settings.max_body_bytes),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_problem})

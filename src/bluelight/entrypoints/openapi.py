@@ -25,9 +25,10 @@ the fault. The WebSocket stream at `/v1/stream` pushes the same mailbox entries 
 `GET /v1/inbox` returns; see docs/integrator-guide.md."""
 
 
-def build(api: Api) -> dict[str, Any]:
+def build(*apis: Api) -> dict[str, Any]:
+    endpoints = [e for api in apis for e in api.endpoints]
     types: list[Any] = [Problem]
-    for e in api.endpoints:
+    for e in endpoints:
         if e.body is not None:
             types.append(e.body)
         if e.response is not None:
@@ -37,7 +38,7 @@ def build(api: Api) -> dict[str, Any]:
     by_type = dict(zip(types, schemas, strict=True))
 
     paths: dict[str, dict] = {}
-    for e in api.endpoints:
+    for e in endpoints:
         op: dict[str, Any] = {
             "operationId": e.handler.__name__,
             "summary": e.summary,
@@ -116,3 +117,11 @@ def _problem_title(status: int) -> str:
         415: TITLES["unsupported-media-type"], 422: TITLES["invalid"],
         503: TITLES["storage-unavailable"],
     }.get(status, "Error")
+
+
+def document() -> dict[str, Any]:
+    """The hub's whole API: what `/openapi.json` serves and `bluelight openapi` prints."""
+    from bluelight.entrypoints import console
+    from bluelight.entrypoints.api import api
+
+    return build(api, console.api)

@@ -18,6 +18,7 @@ from bluelight.adapters.storage.sqlite_store import StorageUnavailable
 from bluelight.domain.errors import DomainError, FieldFault
 from bluelight.entrypoints import problems
 from bluelight.entrypoints.problems import ProblemError
+from bluelight.services.operators import csrf_ok
 
 log = structlog.get_logger(__name__)
 _encode = msgspec.json.Encoder().encode
@@ -42,6 +43,7 @@ class Call:
     path: dict[str, str]
     query: dict[str, Any]
     body: Any
+    operator: str | None = None  # the signed-in operator's name, for console calls
 
 
 @dataclass
@@ -100,14 +102,53 @@ def bearer_token(request_headers) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def authenticate(hub: Any, headers) -> str:
+SESSION_COOKIE = "bl_session"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is calling: an agency's system (bearer token), or one of its operators signed
+    in to the console (session cookie)."""
+
+    agency: str
+    operator: str | None = None
+    session: Any = None
+
+
+def session_token(headers) -> str | None:
+    from http.cookies import CookieError, SimpleCookie
+
+    raw = headers.get("cookie")
+    if not raw:
+        return None
+    try:
+        morsel = SimpleCookie(raw).get(SESSION_COOKIE)
+    except CookieError:
+        return None
+    return morsel.value if morsel else None
+
+
+async def identify(hub: Any, headers, method: str = "GET") -> Identity:
     token = bearer_token(headers)
-    agency = await hub.authenticate(token) if token else None
-    if agency is None:
-        raise ProblemError(401, "unauthenticated",
-                           "send 'Authorization: Bearer <agency token>' with a valid token",
-                           headers={"WWW-Authenticate": 'Bearer realm="bluelight"'})
-    return agency
+    if token:
+        agency = await hub.authenticate(token)
+        if agency is not None:
+            return Identity(agency)
+    elif (cookie := session_token(headers)) and (session := await hub.session(cookie)):
+        if method not in _SAFE_METHODS and not csrf_ok(session, headers.get("x-csrf-token")):
+            raise ProblemError(403, "forbidden", "a console request that changes anything "
+                               "needs the session's X-CSRF-Token header",
+                               [FieldFault("header.x-csrf-token", "missing or wrong")])
+        return Identity(session.agency, session.name, session)
+    raise ProblemError(401, "unauthenticated",
+                       "send 'Authorization: Bearer <agency token>' with a valid token, "
+                       "or sign in to the console",
+                       headers={"WWW-Authenticate": 'Bearer realm="bluelight"'})
+
+
+async def authenticate(hub: Any, headers) -> str:
+    return (await identify(hub, headers)).agency
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -158,7 +199,9 @@ def _query(endpoint: Endpoint, request: Request) -> dict[str, Any]:
 def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
     async def handle(request: Request) -> Response:
         try:
-            agency = await authenticate(hub, request.headers) if endpoint.auth else None
+            identity = (await identify(hub, request.headers, request.method)
+                        if endpoint.auth else None)
+            agency = identity.agency if identity else None
             body = None
             if endpoint.decoder is not None:
                 ctype = request.headers.get("content-type", "application/json")
@@ -169,7 +212,8 @@ def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
                                                    "must be application/json")])
                 body = decode(endpoint.decoder, await read_body(request, max_body_bytes))
             call = Call(request, hub, agency, dict(request.path_params),
-                        _query(endpoint, request), body)
+                        _query(endpoint, request), body,
+                        identity.operator if identity else None)
             result = await endpoint.handler(call)
             if isinstance(result, Response):
                 return result

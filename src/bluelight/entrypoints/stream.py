@@ -41,7 +41,7 @@ from bluelight.domain.errors import DomainError, FieldFault
 from bluelight.domain.transfer import Entry, Seq
 from bluelight.entrypoints import problems
 from bluelight.entrypoints.problems import ProblemError
-from bluelight.entrypoints.routing import authenticate, decode
+from bluelight.entrypoints.routing import decode, identify
 from bluelight.services.hub import Hub
 
 log = structlog.get_logger(__name__)
@@ -131,7 +131,10 @@ async def stream_endpoint(websocket: WebSocket) -> None:
     hub: Hub = websocket.app.state.hub
     delivery: InProcessDelivery = websocket.app.state.delivery
     try:
-        agency = await authenticate(hub, websocket.headers)
+        identity = await identify(hub, websocket.headers)
+        if identity.session is not None:
+            _check_origin(websocket)
+        agency = identity.agency
         raw_after = websocket.query_params.get("after")
         after = None
         if raw_after is not None:
@@ -148,15 +151,27 @@ async def stream_endpoint(websocket: WebSocket) -> None:
     if metrics:
         metrics.session_opened()
     try:
-        await StreamSession(websocket, hub, delivery, agency).run(after)
+        await StreamSession(websocket, hub, delivery, agency, identity.operator).run(after)
     finally:
         if metrics:
             metrics.session_closed()
 
 
+def _check_origin(websocket: WebSocket) -> None:
+    """Browsers send cookies on cross-site WebSocket handshakes: a page elsewhere must not
+    ride on an operator's session (cross-site WebSocket hijacking)."""
+    origin = websocket.headers.get("origin", "")
+    host = websocket.headers.get("host", "")
+    if not origin or origin.split("://", 1)[-1] != host:
+        raise ProblemError(403, "forbidden", "the console stream is only for pages of this hub",
+                           [problems.FieldFault("header.origin", "not this hub")])
+
+
 class StreamSession:
-    def __init__(self, ws: WebSocket, hub: Hub, delivery: InProcessDelivery, agency: str):
+    def __init__(self, ws: WebSocket, hub: Hub, delivery: InProcessDelivery, agency: str,
+                 operator: str | None = None):
         self.ws, self.hub, self.delivery, self.agency = ws, hub, delivery, agency
+        self.operator = operator
         self._tasks: set[asyncio.Task] = set()
         self._out: list[bytes] = []
         self._out_ready = asyncio.Event()
@@ -284,5 +299,7 @@ class StreamSession:
             case CancellationCmd(reference=ref, body=body):
                 receipt, created = await hub.submit_cancellation(agency, ref, body)
             case DecideCmd(transfer_id=tid, body=body):
+                if self.operator:
+                    body = msgspec.structs.replace(body, operator=self.operator)
                 return 200, await hub.decide(agency, tid, body)
         return (201 if created else 200), receipt

@@ -17,8 +17,9 @@ from bluelight.domain.commands import (
     SubmitUpdate,
 )
 from bluelight.domain.errors import NotFound
+from bluelight.domain.operator import Session
 from bluelight.domain.transfer import Entry, Transfer, timeline
-from bluelight.services import credentials, escalate, receive, report, submit
+from bluelight.services import credentials, escalate, operators, receive, report, submit
 from bluelight.services.locate import locate
 from bluelight.services.policy import Policy
 from bluelight.services.ports import Gazetteer, Geodesy, HubMetrics, NoMetrics, Repository, Store
@@ -57,6 +58,32 @@ class Hub:
                     self._auth.clear()
                 self._auth[token] = agency
         return agency
+
+    # console sessions ---------------------------------------------------------------------
+    async def sign_in(self, username: str, password: str) -> tuple[str, Session] | None:
+        """A new session for a right username and password, else None (which of the two
+        was wrong is not said)."""
+        operator = await self.store.read(
+            lambda repo: operators.check_password(repo, username, password))
+        if operator is None:
+            return None
+        token, session = operators.open_session(operator, self.clock(),
+                                                self.policy.session_max_s)
+        await self.store.write(lambda repo: repo.save_session(session))
+        return token, session
+
+    async def session(self, token: str) -> Session | None:
+        now = self.clock()
+        session = await self.store.read(lambda repo: repo.session(operators.token_hash(token)))
+        if session is None or session.expired(now, self.policy.session_idle_s):
+            return None
+        if now - session.last_seen_at > 30:  # record use now and then, not on every call
+            session.last_seen_at = now
+            await self.store.write(lambda repo: repo.save_session(session), urgent=False)
+        return session
+
+    async def sign_out(self, token: str) -> None:
+        await self.store.write(lambda repo: repo.end_session(operators.token_hash(token)))
 
     async def agencies(self) -> list[Agency]:
         return await self.store.read(lambda repo: repo.agencies())

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from bluelight.domain.transfer import DECIDED, Transfer, TransferState
-from bluelight.services.views import PairStats, Stats
+from bluelight.services.views import HourlyCount, PairStats, ReasonCount, Stats
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -51,6 +51,13 @@ def stats(transfers: list[Transfer], phone_baseline_s: float) -> Stats:
         )
     deliver, decide = _deliver_times(transfers), _decide_times(transfers)
     saved = sum(max(0.0, phone_baseline_s - d) for d in decide)
+    hourly: dict[tuple[float, str, str], int] = defaultdict(int)
+    for t in transfers:
+        hourly[(t.submitted_at - t.submitted_at % 3600, t.sender, t.recipient)] += 1
+    reasons: dict[str, int] = defaultdict(int)
+    for t in transfers:
+        if t.state is TransferState.REJECTED and t.reason:
+            reasons[t.reason] += 1
     return Stats(
         pairs=rows, transfers=len(transfers),
         decided=sum(t.state in DECIDED for t in transfers),
@@ -58,4 +65,9 @@ def stats(transfers: list[Transfer], phone_baseline_s: float) -> Stats:
         decide_p50_s=percentile(decide, 0.5), decide_p90_s=percentile(decide, 0.9),
         phone_baseline_s=phone_baseline_s, time_saved_s=round(saved, 1),
         time_saved_hours=round(saved / 3600, 2),
+        overdue=sum(bool(t.ack_overdue_at or t.decision_overdue_at) for t in transfers),
+        hourly=[HourlyCount(hour=h, sender=s, recipient=r, transfers=n)
+                for (h, s, r), n in sorted(hourly.items())],
+        rejections=[ReasonCount(reason=reason, count=n)
+                    for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))],
     )

@@ -56,6 +56,18 @@ class PairStats(msgspec.Struct, kw_only=True):
     decide_p90_s: float | None
 
 
+class HourlyCount(msgspec.Struct, kw_only=True):
+    hour: float  # start of the hour, epoch seconds (UTC)
+    sender: str
+    recipient: str
+    transfers: int
+
+
+class ReasonCount(msgspec.Struct, kw_only=True):
+    reason: str
+    count: int
+
+
 class Stats(msgspec.Struct, kw_only=True):
     pairs: list[PairStats]
     transfers: int
@@ -67,3 +79,6 @@ class Stats(msgspec.Struct, kw_only=True):
     phone_baseline_s: float
     time_saved_s: float
     time_saved_hours: float
+    overdue: int = 0
+    hourly: list[HourlyCount] = []
+    rejections: list[ReasonCount] = []

@@ -14,6 +14,7 @@ from bluelight.client import Client, body_of
 from bluelight.domain.transfer import EntryKind
 from bluelight.sim.incidents import make_incident
 
+SIM_PREFIX = "SIM-"  # references of simulated traffic
 REJECT_REASONS = [
     "No resources available: all units committed",
     "Not our jurisdiction: pass to the neighbouring service",
@@ -54,7 +55,7 @@ class SimulatedCad:
         while True:
             await asyncio.sleep(self.rng.uniform(*self.behaviour.send_every_s))
             self.sent += 1
-            ref = f"{self.service[:3].upper()}-{time.strftime('%H%M%S')}-{self.sent:03d}"
+            ref = f"{SIM_PREFIX}{self.service[:3].upper()}-{time.strftime('%H%M%S')}-{self.sent:03d}"
             _, dst, incident = make_incident(self.rng, ref, sender=self.service)
             if dst == self.service or dst not in self.partners:
                 dst = self.rng.choice([p for p in self.partners if p != self.service])
@@ -68,7 +69,10 @@ class SimulatedCad:
     async def _receive_loop(self, stream) -> None:
         async for entry in stream:
             body = body_of(entry)
-            if entry.kind is EntryKind.INCIDENT_NEW:
+            if entry.kind is EntryKind.INCIDENT_NEW and body.incident.reference.startswith(
+                    SIM_PREFIX):
+                # Only simulated traffic: what a person sends from the console is left
+                # for a person to answer.
                 task = asyncio.create_task(self._operator(entry.transfer_id, body))
                 self._operators.add(task)
                 task.add_done_callback(self._operators.discard)

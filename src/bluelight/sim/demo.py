@@ -43,7 +43,17 @@ def prepare(data_dir: Path, console: Console, gazetteer_rows: int = 20_000) -> d
     for service, agency_id, name, phone in REGION:
         tokens[service] = hub.add_agency(agency_id, service, name=name, phone=phone,
                                          ack_deadline_s=15, decision_deadline_s=30)
+        hub.add_operator(service, agency_id, OPERATOR_NAMES[service], demo_password(service))
     return tokens
+
+
+OPERATOR_NAMES = {"police": "Sgt Carys Morgan", "fire": "Watch Manager Huw Price",
+                  "ambulance": "Dispatcher Nia Evans", "coastguard": "CGOC Officer Tom Reed"}
+
+
+def demo_password(service: str) -> str:
+    """Printed for the demo only: a real hub generates passwords (`bluelight operator add`)."""
+    return f"{service}-demo-2026"
 
 
 async def _simulate(url: str, tokens: dict[str, str], console: Console, seconds: float | None,
@@ -76,8 +86,11 @@ def run(data_dir: Path, port: int, seconds: float | None, seed: int = 1) -> None
     console = Console(soft_wrap=True, highlight=False)
     tokens = prepare(data_dir, console)
     hub = HubProcess(data_dir, port=port, env={"BLUELIGHT_LOG_LEVEL": "warning"}).start()
-    console.print(f"\n[bold]bluelight hub[/] running at [link]{hub.url}[/]  "
-                  f"(API docs: {hub.url}/openapi.json, metrics: {hub.url}/metrics)")
+    console.print(f"\n[bold]bluelight console[/] at [link]{hub.url}/console/[/]  "
+                  f"(API: {hub.url}/openapi.json, metrics: {hub.url}/metrics)")
+    console.print("Operator logins (open two browser windows as two agencies):")
+    for service, _, name, _ in REGION:
+        console.print(f"  {service:<11} password {demo_password(service):<22} {name}")
     console.print("Agency credentials for this demo (CAD integrators use these):")
     for service, agency_id, _name, _ in REGION:
         console.print(f"  {agency_id:<30} {tokens[service]}")

@@ -18,7 +18,8 @@ import httpx
 from bluelight.adapters.storage import migrate
 from bluelight.adapters.storage.sqlite_store import transaction
 from bluelight.domain.agency import Agency, Service
-from bluelight.services import directory
+from bluelight.domain.operator import Operator
+from bluelight.services import directory, operators
 
 
 def free_port() -> int:
@@ -89,6 +90,13 @@ class HubProcess:
         token, job = directory.register(agency, time.time())
         transaction(self.db, job)
         return token
+
+    def add_operator(self, username: str, agency_id: str, name: str, password: str) -> None:
+        """Add a console operator, as `bluelight operator add` does."""
+        migrate.upgrade(self.db)
+        job = operators.add(Operator(username=username, name=name, agency=agency_id),
+                            operators.hash_password(password), time.time())
+        transaction(self.db, job)
 
 
 def unique(prefix: str) -> str:

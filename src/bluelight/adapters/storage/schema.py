@@ -117,3 +117,23 @@ events = Table(
     Column("detail", Text),
     Index("ix_events_incident", "incident_id", "id"),
 )
+
+operators = Table(
+    "operators",
+    Column("username", String(64), primary_key=True),
+    Column("agency_id", String(120), ForeignKey("agencies.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("disabled_at", Float),
+)
+
+# Console sessions, server side so that they expire and can be ended at once.
+sessions = Table(
+    "sessions",
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), ForeignKey("operators.username"), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("expires_at", Float, nullable=False),
+    Index("ix_sessions_expires", "expires_at"),
+)

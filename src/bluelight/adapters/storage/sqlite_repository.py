@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import msgspec
 
 from bluelight.domain.agency import Agency, Service
+from bluelight.domain.operator import Operator, Session
 from bluelight.domain.transfer import Entry, EntryKind, TimelineEvent, Transfer, TransferState
 from bluelight.services.ports import IncidentRecord, StoredMessage
 
@@ -20,6 +21,7 @@ _encode = msgspec.json.Encoder().encode
 _transfer = msgspec.json.Decoder(Transfer).decode
 _incident = msgspec.json.Decoder(IncidentRecord).decode
 _detail = msgspec.json.Decoder(dict).decode
+_session = msgspec.json.Decoder(Session).decode
 
 
 def _entry(row: tuple) -> Entry:
@@ -135,6 +137,50 @@ class SqliteRepository:
             " VALUES (?, ?, ?, ?)",
             (key_id, agency_id, secret_hash, at),
         )
+
+    # operators and console sessions -------------------------------------------------
+    def operator(self, username: str) -> tuple[Operator, str, float | None] | None:
+        row = self._c.execute(
+            "SELECT username, name, agency_id, password_hash, disabled_at FROM operators"
+            " WHERE username = ?", (username,),
+        ).fetchone()
+        if row is None:
+            return None
+        return Operator(username=row[0], name=row[1], agency=row[2]), row[3], row[4]
+
+    def operators(self) -> list[Operator]:
+        rows = self._c.execute(
+            "SELECT username, name, agency_id FROM operators ORDER BY agency_id, username")
+        return [Operator(username=u, name=n, agency=a) for u, n, a in rows]
+
+    def add_operator(self, operator: Operator, password_hash: str, at: float) -> None:
+        self._c.execute(
+            "INSERT INTO operators (username, agency_id, name, password_hash, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (operator.username, operator.agency, operator.name, password_hash, at),
+        )
+
+    def set_password(self, username: str, password_hash: str) -> None:
+        self._c.execute("UPDATE operators SET password_hash = ? WHERE username = ?",
+                        (password_hash, username))
+
+    def session(self, token_hash: str) -> Session | None:
+        row = self._c.execute("SELECT body FROM sessions WHERE token_hash = ?",
+                              (token_hash,)).fetchone()
+        return _session(row[0]) if row else None
+
+    def save_session(self, session: Session) -> None:
+        self._c.execute(
+            "INSERT OR REPLACE INTO sessions (token_hash, username, body, expires_at)"
+            " VALUES (?, ?, ?, ?)",
+            (session.token_hash, session.username, _encode(session), session.expires_at),
+        )
+
+    def end_session(self, token_hash: str) -> None:
+        self._c.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+
+    def purge_sessions(self, now: float) -> int:
+        return self._c.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,)).rowcount
 
     # messages (idempotency) ---------------------------------------------------------
     def message(self, sender: str, message_id: str) -> StoredMessage | None:
