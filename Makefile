@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast test-slow bench lint docs clean
+.PHONY: setup demo test test-fast test-slow bench lint docs screenshots clean
+
+# Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup: $(STAMP)
 
@@ -17,8 +21,13 @@ $(STAMP): pyproject.toml
 demo: setup
 	$(BIN)/bluelight demo
 
-# Every suite, the slow ones (crash test, load) included: CI runs exactly this.
-test: setup
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# Every suite, the slow ones (crash test, load) and the browser tests included: CI runs
+# exactly this.
+test: setup $(CHROMIUM)
 	$(BIN)/pytest -q
 
 test-fast: setup
@@ -38,6 +47,10 @@ lint: setup
 docs: setup
 	$(BIN)/bluelight openapi --out docs/openapi.json
 	$(BIN)/python -m bluelight.entrypoints.apidoc docs/openapi.json docs/api-reference.md
+
+# Screenshots of the console's main screens, for the README.
+screenshots: setup $(CHROMIUM)
+	$(BIN)/python tests/e2e/screenshots.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

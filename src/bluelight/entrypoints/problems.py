@@ -71,6 +71,7 @@ def response(p: Problem, headers: dict[str, str] | None = None) -> Response:
 
 
 _AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_PATTERN = re.compile(r"^Expected `str` matching regex '(?P<pattern>.*)'$")
 _MISSING = re.compile(r"^Object missing required field `(?P<name>[^`]+)`")
 _UNKNOWN = re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`")
 
@@ -87,4 +88,6 @@ def validation_fault(message: str) -> FieldFault:
     elif m := _UNKNOWN.match(message):
         path = f"{path}.{m.group('name')}" if path else m.group("name")
         message = "is not a known field"
+    elif m := _PATTERN.match(message):
+        message = f"is not in the required format (pattern {m.group('pattern')})"
     return FieldFault(path or "(body)", message)
