@@ -120,3 +120,45 @@ def test_an_operator_sees_only_their_agencys_traffic(browser, console_hub):
         r = http.post(f"/v1/transfers/{mine[0]['transfer_id']}/decision",
                       json={"decision": "accepted"})
         assert r.status_code == 403
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')]
+  .filter(el => el.offsetParent !== null && el.type !== 'hidden')
+  .filter(el => {
+    const name = (el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
+      || (el.labels && el.labels.length) || el.title
+      || (el.tagName === 'BUTTON' && el.textContent.trim()));
+    return !name;
+  })
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+
+def test_every_view_is_offline_labelled_and_fits_a_control_room_screen(browser, console_hub):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    page = context.new_page()
+    page.goto(f"{console_hub.url}/console/")
+    page.get_by_test_id("login-username").fill(console_hub.username("police"))
+    page.get_by_test_id("login-password").fill("correct horse battery")
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("whoami").wait_for()
+    send_incident(page, console_hub, ["fire"], f"Accessibility check {secrets.token_hex(2)}")
+
+    views = ["nav-queue", "nav-outgoing", "nav-send", "nav-dashboard"]
+    for view in views:
+        page.get_by_test_id(view).click()
+        page.wait_for_timeout(400)
+        assert page.evaluate(UNLABELLED) == [], view
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1366, f"{view} scrolls sideways ({width} px)"
+    page.get_by_test_id("nav-outgoing").click()
+    page.get_by_test_id("outgoing-row").first.get_by_role("link").first.click()
+    page.get_by_test_id("map").wait_for()
+    assert page.evaluate(UNLABELLED) == []
+
+    # Nothing was fetched from anywhere but the hub (no tiles, fonts or CDN scripts).
+    elsewhere = [u for u in requests
+                 if not u.startswith((console_hub.url, "ws://127.0.0.1", "data:"))]
+    assert elsewhere == []
+    context.close()
