@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bluelight.adapters.codecs.translator import CodecTranslator
 from bluelight.adapters.delivery.inprocess import InProcessDelivery
 from bluelight.adapters.gazetteer.sqlite_gazetteer import SqliteGazetteer
 from bluelight.adapters.geodesy import ProjGeodesy
@@ -36,5 +37,6 @@ def build(settings: Settings) -> Runtime:
         ProjGeodesy(),
         settings.policy,
         metrics,
+        translator=CodecTranslator(),
     )
     return Runtime(settings, hub, store, delivery, metrics)

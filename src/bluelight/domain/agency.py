@@ -44,6 +44,16 @@ def check_agency_id(value: str) -> str:
     return value
 
 
+class MessageFormat(StrEnum):
+    """The standard an agency's systems speak. The hub translates between them."""
+
+    BLUELIGHT = "bluelight"  # the hub's own JSON (the /v1 API)
+    EIDO = "eido"  # NENA STA-021 Emergency Incident Data Object (JSON)
+    EDXL_DE = "edxl-de"  # OASIS EDXL-DE 2.0 with CISU/EMSI content (France's health hub)
+    CAP = "cap"  # OASIS CAP 1.2 public alert (XML)
+    MAIT_XML = "mait-xml"  # bluelight's reading of the UK MAIT profile (XML)
+
+
 class Agency(msgspec.Struct, frozen=True, kw_only=True):
     """An entry of the agency directory. The phone number is what an operator rings
     when an electronic transfer is overdue, so it is required."""
@@ -54,3 +64,4 @@ class Agency(msgspec.Struct, frozen=True, kw_only=True):
     phone: Annotated[str, msgspec.Meta(min_length=3, max_length=40)]
     ack_deadline_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
     decision_deadline_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
+    format: MessageFormat = MessageFormat.BLUELIGHT

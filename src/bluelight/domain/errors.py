@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -70,3 +71,26 @@ class Faults:
         if self.items:
             detail = "; ".join(f"{f.field}: {f.fault}" for f in self.items)
             raise Invalid(detail, list(self.items))
+
+
+_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_PATTERN = re.compile(r"^Expected `str` matching regex '(?P<pattern>.*)'$")
+_MISSING = re.compile(r"^Object missing required field `(?P<name>[^`]+)`")
+_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`")
+
+
+def validation_fault(message: str) -> FieldFault:
+    """Turn msgspec's 'Expected `int`, got `str` - at `$.a.b[0]`' into field + fault."""
+    path = ""
+    if m := _AT.search(message):
+        path = m.group("path").lstrip(".")
+        message = message[: m.start()]
+    if m := _MISSING.match(message):
+        path = f"{path}.{m.group('name')}" if path else m.group("name")
+        message = "is required"
+    elif m := _UNKNOWN.match(message):
+        path = f"{path}.{m.group('name')}" if path else m.group("name")
+        message = "is not a known field"
+    elif m := _PATTERN.match(message):
+        message = f"is not in the required format (pattern {m.group('pattern')})"
+    return FieldFault(path or "(body)", message)

@@ -94,6 +94,9 @@ class Transfer(msgspec.Struct, kw_only=True, omit_defaults=True):
     ack_overdue_at: float | None = None
     decision_overdue_at: float | None = None
     flags: list[Flag] = []
+    # Fields lost in translation between the sender's and the recipient's standards
+    # (dotted names); shown to both sides.
+    losses: list[str] = []
 
     def party(self, agency: str) -> bool:
         return agency in (self.sender, self.recipient)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from bluelight.domain.agency import Agency
+from bluelight.domain.agency import Agency, MessageFormat
 from bluelight.domain.commands import (
     Acknowledge,
     Decide,
@@ -82,6 +82,23 @@ async def submit_closure(call: Call) -> Result:
 async def submit_cancellation(call: Call) -> Result:
     return _receipt(await call.hub.submit_cancellation(call.agency, call.path["reference"],
                                                        call.body))
+
+
+@api.route("POST", "/v1/messages", summary="Send a message in another standard",
+           tag="sending", ok=201, raw_body=True, errors=(401, 404, 409, 413, 422, 503),
+           query=(Param("format", MessageFormat | None,
+                        "The message's standard; default: your agency's configured one, "
+                        "or detected from the content"),),
+           description="An incident, update, closure, cancellation or acknowledgement in "
+                       "NENA EIDO, EDXL-DE (CISU/EMSI), CAP 1.2 or the MAIT XML profile. "
+                       "The hub translates it and handles it as the native message; the "
+                       "message is also stored exactly as received. Fields that could not "
+                       "be translated are listed on the transfer (`losses`).")
+async def receive_message(call: Call) -> Result:
+    fmt = call.query["format"].value if call.query["format"] else None
+    media_type = call.request.headers.get("content-type", "application/octet-stream")
+    result, created = await call.hub.receive_message(call.agency, fmt, call.body, media_type)
+    return Result(201 if created else 200, result)
 
 
 @api.route("GET", "/v1/transfers", summary="Transfers you sent or received", tag="transfers",

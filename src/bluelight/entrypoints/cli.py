@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bluelight.config import ConfigError, Settings, load_settings
-from bluelight.domain.agency import Agency, Service, check_agency_id
+from bluelight.domain.agency import Agency, MessageFormat, Service, check_agency_id
 from bluelight.domain.errors import DomainError
 from bluelight.entrypoints.cli_bench import app as bench_app
 from bluelight.entrypoints.cli_gazetteer import app as gazetteer_app
@@ -104,6 +105,8 @@ def agency_add(
     phone: Annotated[str, typer.Option(help="Control room phone, rung when a transfer is overdue")],
     ack_deadline: Annotated[float | None, typer.Option(help="Seconds to acknowledge")] = None,
     decision_deadline: Annotated[float | None, typer.Option(help="Seconds to decide")] = None,
+    format_: Annotated[MessageFormat, typer.Option(
+        "--format", help="The standard its systems send and receive")] = MessageFormat.BLUELIGHT,
     config: ConfigOpt = None,
 ) -> None:
     """Register an agency and print its credential (shown once)."""
@@ -114,7 +117,8 @@ def agency_add(
         check_agency_id(agency_id)
         agency = msgspec.convert(
             {"id": agency_id, "name": name, "service": service.value, "phone": phone,
-             "ack_deadline_s": ack_deadline, "decision_deadline_s": decision_deadline},
+             "ack_deadline_s": ack_deadline, "decision_deadline_s": decision_deadline,
+             "format": format_.value},
             Agency,
         )
         token, job = directory.register(agency, time.time())
@@ -152,13 +156,14 @@ def agency_set(
     phone: Annotated[str | None, typer.Option()] = None,
     ack_deadline: Annotated[float | None, typer.Option()] = None,
     decision_deadline: Annotated[float | None, typer.Option()] = None,
+    format_: Annotated[MessageFormat | None, typer.Option("--format")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Change an agency's details or deadlines."""
+    """Change an agency's details, deadlines or message format."""
     from bluelight.services import directory
 
     agency = _transaction(_settings(config), directory.change(
-        agency_id, name=name, phone=phone, ack_deadline_s=ack_deadline,
+        agency_id, name=name, phone=phone, ack_deadline_s=ack_deadline, format=format_,
         decision_deadline_s=decision_deadline))
     console.print(msgspec.json.encode(agency).decode())
 
@@ -262,6 +267,69 @@ def demo(
     from bluelight.sim import demo as demo_
 
     demo_.run(data_dir, port, seconds)
+
+
+def _read_input(path: Path) -> bytes:
+    try:
+        return sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        err.print(f"error: cannot read {path}: {exc.strerror}")
+        raise typer.Exit(2) from None
+
+
+def _codec_failure(exc) -> None:
+    err.print(f"error: invalid {exc.detail}")
+    for fault in exc.faults[:20]:
+        err.print(f"  {fault.field}: {fault.fault}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def convert(
+    file: Annotated[Path, typer.Argument(help="Input file, or - for standard input")],
+    from_: Annotated[str | None, typer.Option("--from", help="Input format (default: detect)")] = None,
+    to: Annotated[str, typer.Option("--to", help="Output format")] = "bluelight",
+) -> None:
+    """Translate a message between standards (bluelight, eido, edxl-de, cap, mait-xml,
+    methane). Fields the output cannot carry are listed on standard error."""
+    from bluelight.adapters.codecs import CodecError
+    from bluelight.adapters.codecs.registry import codec, detect
+
+    data = _read_input(file)
+    try:
+        source = from_ or detect(data)
+        decoded = codec(source).decode(data)
+        encoded = codec(to).encode(decoded.native)
+    except CodecError as exc:
+        _codec_failure(exc)
+    sys.stdout.buffer.write(encoded.data)
+    if not encoded.data.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+    for side, losses in (("input", decoded.losses), ("output", encoded.losses)):
+        if losses:
+            err.print(f"not carried ({source if side == 'input' else to}): {', '.join(losses)}")
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="Input file, or - for standard input")],
+    format_: Annotated[str | None, typer.Option("--format", help="Format (default: detect)")] = None,
+) -> None:
+    """Check a message: detect its format, validate it, and say what it carries."""
+    from bluelight.adapters.codecs import CodecError
+    from bluelight.adapters.codecs.registry import codec, detect
+
+    data = _read_input(file)
+    try:
+        name = format_ or detect(data)
+        decoded = codec(name).decode(data)
+    except CodecError as exc:
+        _codec_failure(exc)
+    native = decoded.native
+    what = native.reference or native.acknowledges or ""
+    print(f"valid {name}: {native.kind} {what}".rstrip())
+    if decoded.losses:
+        print(f"not carried into bluelight: {', '.join(decoded.losses)}")
 
 
 @app.command("openapi")

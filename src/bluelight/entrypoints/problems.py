@@ -3,12 +3,10 @@ field and the fault."""
 
 from __future__ import annotations
 
-import re
-
 import msgspec
 from starlette.responses import Response
 
-from bluelight.domain.errors import DomainError, FieldFault
+from bluelight.domain.errors import DomainError, FieldFault, validation_fault
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "urn:bluelight:problem:"
@@ -69,25 +67,4 @@ def response(p: Problem, headers: dict[str, str] | None = None) -> Response:
     return Response(msgspec.json.encode(p), status_code=p.status, media_type=MEDIA_TYPE,
                     headers=headers)
 
-
-_AT = re.compile(r" - at `\$(?P<path>[^`]*)`$")
-_PATTERN = re.compile(r"^Expected `str` matching regex '(?P<pattern>.*)'$")
-_MISSING = re.compile(r"^Object missing required field `(?P<name>[^`]+)`")
-_UNKNOWN = re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`")
-
-
-def validation_fault(message: str) -> FieldFault:
-    """Turn msgspec's 'Expected `int`, got `str` - at `$.a.b[0]`' into field + fault."""
-    path = ""
-    if m := _AT.search(message):
-        path = m.group("path").lstrip(".")
-        message = message[: m.start()]
-    if m := _MISSING.match(message):
-        path = f"{path}.{m.group('name')}" if path else m.group("name")
-        message = "is required"
-    elif m := _UNKNOWN.match(message):
-        path = f"{path}.{m.group('name')}" if path else m.group("name")
-        message = "is not a known field"
-    elif m := _PATTERN.match(message):
-        message = f"is not in the required format (pattern {m.group('pattern')})"
-    return FieldFault(path or "(body)", message)
+__all__ = ["FieldFault", "Problem", "ProblemError", "validation_fault"]

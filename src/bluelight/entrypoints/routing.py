@@ -58,6 +58,7 @@ class Endpoint:
     response: Any = None
     query: tuple[Param, ...] = ()
     auth: bool = True
+    raw_body: bool = False  # the handler gets the body's bytes (a document in any format)
     errors: tuple[int, ...] = ()
     description: str = ""
     decoder: Any = field(default=None, repr=False)
@@ -203,7 +204,9 @@ def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
                         if endpoint.auth else None)
             agency = identity.agency if identity else None
             body = None
-            if endpoint.decoder is not None:
+            if endpoint.raw_body:
+                body = await read_body(request, max_body_bytes)
+            elif endpoint.decoder is not None:
                 ctype = request.headers.get("content-type", "application/json")
                 if "json" not in ctype:
                     raise ProblemError(415, "unsupported-media-type",

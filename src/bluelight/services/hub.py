@@ -19,10 +19,27 @@ from bluelight.domain.commands import (
 from bluelight.domain.errors import NotFound
 from bluelight.domain.operator import Session
 from bluelight.domain.transfer import Entry, Transfer, timeline
-from bluelight.services import credentials, escalate, operators, receive, report, submit
+from bluelight.services import (
+    credentials,
+    escalate,
+    gateway,
+    operators,
+    receive,
+    report,
+    submit,
+)
 from bluelight.services.locate import locate
 from bluelight.services.policy import Policy
-from bluelight.services.ports import Gazetteer, Geodesy, HubMetrics, NoMetrics, Repository, Store
+from bluelight.services.ports import (
+    Gazetteer,
+    Geodesy,
+    HubMetrics,
+    NoMetrics,
+    RawMessage,
+    Repository,
+    Store,
+    Translator,
+)
 from bluelight.services.views import Inbox, Receipt, Stats, Timeline, TransferView
 
 # Tokens already verified, so the hot path does not read the database per request.
@@ -39,6 +56,7 @@ class Hub:
         policy: Policy | None = None,
         metrics: HubMetrics | None = None,
         clock: Callable[[], float] = time.time,
+        translator: Translator | None = None,
     ) -> None:
         self.store = store
         self.gazetteer = gazetteer
@@ -46,6 +64,7 @@ class Hub:
         self.policy = policy or Policy()
         self.metrics = metrics or NoMetrics()
         self.clock = clock
+        self.translator = translator
         self._auth: dict[str, str] = {}
 
     # identity ---------------------------------------------------------------------------
@@ -89,7 +108,10 @@ class Hub:
         return await self.store.read(lambda repo: repo.agencies())
 
     # sending ----------------------------------------------------------------------------
-    async def submit_incident(self, sender: str, command: SubmitIncident) -> tuple[Receipt, bool]:
+    async def submit_incident(
+        self, sender: str, command: SubmitIncident, *, raw: RawMessage | None = None,
+        losses: Callable[[str], list[str]] = lambda recipient: [],
+    ) -> tuple[Receipt, bool]:
         submitted_at = self.clock()
         location, flags = locate(
             command.incident.location, self.gazetteer, self.geodesy,
@@ -98,7 +120,7 @@ class Hub:
         incident = msgspec.structs.replace(command.incident, location=location)
         receipt, created = await self.store.write(
             submit.submit_incident(sender, command, incident, flags, submitted_at, self.clock,
-                                   self.policy)
+                                   self.policy, raw, losses)
         )
         if created:
             self.metrics.stored(sender, [t.recipient for t in receipt.transfers],
@@ -135,6 +157,39 @@ class Hub:
             submit.submit_cancellation(sender, reference, command, self.clock)
         )
         return receipt, created
+
+    # other standards ----------------------------------------------------------------------
+    async def receive_message(self, agency: str, format_: str | None, data: bytes,
+                              media_type: str) -> tuple[object, bool]:
+        """A message in another standard (the agency's configured one unless `format_`
+        says otherwise): translated, then handled as its native equivalent."""
+        if self.translator is None:
+            raise NotFound("this hub translates no other standards")
+        directory = {a.id: a for a in await self.agencies()}
+        me = directory[agency]
+        chosen = format_ or (None if me.format.value == "bluelight" else me.format.value)
+        translation = self.translator.decode(chosen, data)
+        native = translation.native
+        raw = RawMessage(agency=agency, format=chosen or "detected", media_type=media_type,
+                         body=data, losses=translation.losses)
+        if native.kind == "acknowledgement":
+            count = await self.acknowledge(agency, [gateway.acknowledged_seq(native, agency)])
+            return {"acknowledged": count}, False
+        if native.kind != "incident":
+            reference, command = gateway.follow_up(native, agency)
+            handler = {"update": self.submit_update, "closure": self.submit_closure,
+                       "cancellation": self.submit_cancellation}[native.kind]
+            return await handler(agency, reference, command)
+        command = gateway.submission(native, agency)
+
+        def losses(recipient: str) -> list[str]:
+            target = directory.get(recipient)
+            lost = list(translation.losses)
+            if target is not None and target.format.value != "bluelight":
+                lost += self.translator.encode(target.format.value, native).losses
+            return sorted(set(lost))
+
+        return await self.submit_incident(agency, command, raw=raw, losses=losses)
 
     # receiving --------------------------------------------------------------------------
     async def acknowledge(self, agency: str, seqs: Sequence[int]) -> int:

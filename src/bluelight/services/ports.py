@@ -12,6 +12,7 @@ from bluelight.domain.agency import Agency
 from bluelight.domain.incident import Incident
 from bluelight.domain.operator import Operator, Session
 from bluelight.domain.transfer import Entry, EntryKind, IncidentStatus, TimelineEvent, Transfer
+from bluelight.domain.translation import Native, Translation
 
 R = TypeVar("R")
 
@@ -23,6 +24,16 @@ class IncidentRecord(msgspec.Struct, kw_only=True):
     status: IncidentStatus
     incident: Incident  # as it stands now, after updates
     created_at: float
+
+
+class RawMessage(msgspec.Struct, kw_only=True):
+    """A message as a partner's system sent it, before translation."""
+
+    agency: str
+    format: str
+    media_type: str
+    body: bytes
+    losses: list[str] = []
 
 
 class StoredMessage(msgspec.Struct, kw_only=True):
@@ -75,6 +86,8 @@ class Repository(Protocol):
 
     def entries(self, agency: str, after: int, limit: int) -> list[Entry]: ...
     def last_seq(self, agency: str) -> int: ...
+
+    def add_raw_message(self, raw: RawMessage, incident_id: str | None, at: float) -> None: ...
 
     def add_event(
         self, incident_id: str, transfer_id: str | None, at: float, actor: str, kind: str,
@@ -133,6 +146,13 @@ class Geodesy(Protocol):
 
     def to_wgs84(self, easting: float, northing: float) -> tuple[float, float]: ...
     def to_bng(self, lat: float, lon: float) -> tuple[float, float]: ...
+
+
+class Translator(Protocol):
+    """Other standards <-> native messages (the codecs)."""
+
+    def decode(self, format_: str | None, data: bytes) -> Translation: ...
+    def encode(self, format_: str, native: Native) -> Translation: ...
 
 
 class HubMetrics(Protocol):

@@ -35,7 +35,7 @@ from bluelight.domain.transfer import (
     UpdateBody,
 )
 from bluelight.services.policy import Policy
-from bluelight.services.ports import IncidentRecord, Repository
+from bluelight.services.ports import IncidentRecord, RawMessage, Repository
 from bluelight.services.views import Receipt, TransferReceipt
 
 _encode = msgspec.json.Encoder().encode
@@ -79,8 +79,12 @@ def submit_incident(
     submitted_at: float,
     clock: Clock,
     policy: Policy,
+    raw: RawMessage | None = None,
+    losses: Callable[[str], list[str]] = lambda recipient: [],
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
-    """`incident` is the command's incident with its location resolved."""
+    """`incident` is the command's incident with its location resolved. `raw` is the
+    message as received, when it came in another standard; `losses(recipient)` says what
+    translation drops on the way to that recipient."""
     message_id = str(command.message_id)
     digest = fingerprint(command)
 
@@ -126,7 +130,7 @@ def submit_incident(
                 state=TransferState.STORED, incident_status=IncidentStatus.OPEN,
                 submitted_at=submitted_at, stored_at=now,
                 ack_due_at=now + (agency.ack_deadline_s or policy.ack_deadline_s),
-                flags=flags,
+                flags=flags, losses=losses(agency.id),
             )
             repo.add_transfer(transfer)
             repo.append(agency.id, EntryKind.INCIDENT_NEW, incident_id, transfer.transfer_id,
@@ -139,6 +143,8 @@ def submit_incident(
         )
         repo.add_message(sender, message_id, digest, incident_id, "incident", _encode(receipt),
                          now)
+        if raw is not None:
+            repo.add_raw_message(raw, incident_id, now)
         return receipt, True
 
     return job

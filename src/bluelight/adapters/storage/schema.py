@@ -35,6 +35,7 @@ agencies = Table(
     Column("ack_deadline_s", Float),
     Column("decision_deadline_s", Float),
     Column("created_at", Float, nullable=False),
+    Column("format", String(20), nullable=False, server_default="bluelight"),
 )
 
 credentials = Table(
@@ -136,4 +137,19 @@ sessions = Table(
     Column("body", LargeBinary, nullable=False),
     Column("expires_at", Float, nullable=False),
     Index("ix_sessions_expires", "expires_at"),
+)
+
+# Messages exactly as a partner's system sent them, before translation: the evidence of
+# what was said, kept beside the native form the hub acted on.
+raw_messages = Table(
+    "raw_messages",
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agency", String(120), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("media_type", String(80), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("incident_id", String(40)),
+    Column("received_at", Float, nullable=False),
+    Column("losses", Text),
+    Index("ix_raw_messages_incident", "incident_id"),
 )

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 import msgspec
 
-from bluelight.domain.agency import Agency, Service
+from bluelight.domain.agency import Agency, MessageFormat, Service
 from bluelight.domain.operator import Operator, Session
 from bluelight.domain.transfer import Entry, EntryKind, TimelineEvent, Transfer, TransferState
-from bluelight.services.ports import IncidentRecord, StoredMessage
+from bluelight.services.ports import IncidentRecord, RawMessage, StoredMessage
 
 _encode = msgspec.json.Encoder().encode
 _transfer = msgspec.json.Decoder(Transfer).decode
@@ -39,14 +39,14 @@ def _entry(row: tuple) -> Entry:
 
 
 _ENTRY_COLUMNS = "agency, seq, kind, incident_id, transfer_id, body, at"
-_AGENCY_COLUMNS = "id, name, service, phone, ack_deadline_s, decision_deadline_s"
+_AGENCY_COLUMNS = "id, name, service, phone, ack_deadline_s, decision_deadline_s, format"
 
 
 def _agency(row: tuple) -> Agency:
-    id_, name, service, phone, ack, decision = row
+    id_, name, service, phone, ack, decision, format_ = row
     return Agency(
         id=id_, name=name, service=Service(service), phone=phone, ack_deadline_s=ack,
-        decision_deadline_s=decision,
+        decision_deadline_s=decision, format=MessageFormat(format_),
     )
 
 
@@ -110,18 +110,18 @@ class SqliteRepository:
     def add_agency(self, agency: Agency, at: float) -> None:
         self._c.execute(
             "INSERT INTO agencies (id, name, service, phone, ack_deadline_s,"
-            " decision_deadline_s, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " decision_deadline_s, format, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (agency.id, agency.name, agency.service.value, agency.phone, agency.ack_deadline_s,
-             agency.decision_deadline_s, at),
+             agency.decision_deadline_s, agency.format.value, at),
         )
 
     def set_agency(self, agency: Agency) -> None:
         self._agencies.pop(agency.id, None)
         self._c.execute(
             "UPDATE agencies SET name = ?, service = ?, phone = ?, ack_deadline_s = ?,"
-            " decision_deadline_s = ? WHERE id = ?",
+            " decision_deadline_s = ?, format = ? WHERE id = ?",
             (agency.name, agency.service.value, agency.phone, agency.ack_deadline_s,
-             agency.decision_deadline_s, agency.id),
+             agency.decision_deadline_s, agency.format.value, agency.id),
         )
 
     # credentials --------------------------------------------------------------------
@@ -354,6 +354,14 @@ class SqliteRepository:
             "SELECT COALESCE(MAX(seq), 0) FROM mailbox WHERE agency = ?", (agency,)
         ).fetchone()
         return seq
+
+    def add_raw_message(self, raw: RawMessage, incident_id: str | None, at: float) -> None:
+        self._c.execute(
+            "INSERT INTO raw_messages (agency, format, media_type, body, incident_id,"
+            " received_at, losses) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (raw.agency, raw.format, raw.media_type, raw.body, incident_id, at,
+             _encode(raw.losses) if raw.losses else None),
+        )
 
     # timeline -----------------------------------------------------------------------
     def add_event(
