@@ -126,6 +126,16 @@ TRACKED_DELIVERY = frozenset(
 Seq = Annotated[int, msgspec.Meta(ge=0, description="Per-agency message sequence number")]
 
 
+class Rendered(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """An entry written in the receiving agency's own standard."""
+
+    format: str
+    media_type: str | None = None
+    data: str | None = None  # the document (XML or JSON) as text
+    losses: list[str] = []  # what that standard could not carry
+    error: str | None = None  # why it could not be written at all
+
+
 class Entry(msgspec.Struct, kw_only=True, omit_defaults=True):
     """One message in an agency's mailbox, pushed on the WebSocket or read by polling.
 
@@ -138,8 +148,11 @@ class Entry(msgspec.Struct, kw_only=True, omit_defaults=True):
     kind: EntryKind
     at: float
     incident_id: str
-    body: Annotated[msgspec.Raw, msgspec.Meta(description="Depends on kind: OfferBody, UpdateBody, ClosureBody, CancellationBody, TransferStatusBody or OverdueBody")]
+    body: Annotated[msgspec.Raw, msgspec.Meta(
+        description="Depends on kind: OfferBody, UpdateBody, ClosureBody, "
+                    "CancellationBody, TransferStatusBody or OverdueBody")]
     transfer_id: str | None = None
+    rendered: Rendered | None = None  # the same, in the agency's own standard
 
 
 class OfferBody(msgspec.Struct, kw_only=True, omit_defaults=True):

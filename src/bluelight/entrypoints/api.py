@@ -140,10 +140,17 @@ async def decide(call: Call) -> TransferView:
            query=(Param("after", After | None,
                         "Entries after this seq, preceded by any earlier one not yet "
                         "acknowledged. Omit for everything not yet acknowledged."),
-                  Param("limit", Limit, "At most this many", 100)),
+                  Param("limit", Limit, "At most this many", 100),
+                  Param("format", MessageFormat | None,
+                        "Also write each entry in this standard (`rendered`); default: "
+                        "your agency's configured one")),
            description="The same entries the WebSocket stream pushes. Acknowledge each one.")
 async def inbox(call: Call) -> Inbox:
-    return await call.hub.inbox(call.agency, call.query["after"], call.query["limit"])
+    page = await call.hub.inbox(call.agency, call.query["after"], call.query["limit"])
+    fmt = call.query["format"]
+    fmt = fmt.value if fmt else await call.hub.format_of(call.agency)
+    page.entries = call.hub.render(page.entries, fmt)
+    return page
 
 
 @api.route("POST", "/v1/inbox/acks", summary="Acknowledge mailbox entries", tag="receiving",

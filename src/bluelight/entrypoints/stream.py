@@ -30,6 +30,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bluelight.adapters.delivery.inprocess import InProcessDelivery
 from bluelight.adapters.storage.sqlite_store import StorageUnavailable
+from bluelight.domain.agency import MessageFormat
 from bluelight.domain.commands import (
     Decide,
     SubmitCancellation,
@@ -142,6 +143,10 @@ async def stream_endpoint(websocket: WebSocket) -> None:
                 raise ProblemError(422, "invalid", "after must be a non-negative integer",
                                    [problems.FieldFault("query.after", "not an integer")])
             after = int(raw_after)
+        requested = websocket.query_params.get("format")
+        if requested is not None and requested not in {f.value for f in MessageFormat}:
+            raise ProblemError(422, "invalid", f"unknown format {requested!r}",
+                               [problems.FieldFault("query.format", "unknown format")])
     except ProblemError as exc:
         p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, websocket.url.path)
         await websocket.send_denial_response(problems.response(p, exc.headers))
@@ -151,7 +156,9 @@ async def stream_endpoint(websocket: WebSocket) -> None:
     if metrics:
         metrics.session_opened()
     try:
-        await StreamSession(websocket, hub, delivery, agency, identity.operator).run(after)
+        fmt = websocket.query_params.get("format") or await hub.format_of(agency)
+        await StreamSession(websocket, hub, delivery, agency, identity.operator,
+                            fmt).run(after)
     finally:
         if metrics:
             metrics.session_closed()
@@ -169,9 +176,10 @@ def _check_origin(websocket: WebSocket) -> None:
 
 class StreamSession:
     def __init__(self, ws: WebSocket, hub: Hub, delivery: InProcessDelivery, agency: str,
-                 operator: str | None = None):
+                 operator: str | None = None, format_: str = "bluelight"):
         self.ws, self.hub, self.delivery, self.agency = ws, hub, delivery, agency
         self.operator = operator
+        self.format = format_  # the agency's own standard: entries also come in it
         self._tasks: set[asyncio.Task] = set()
         self._out: list[bytes] = []
         self._out_ready = asyncio.Event()
@@ -222,13 +230,13 @@ class StreamSession:
             page = await self.hub.inbox(self.agency, after, BACKLOG_PAGE)
             cursor = page.next_after
             if page.entries:
-                self._post(EntriesFrame(page.entries))
+                self._post(EntriesFrame(self.hub.render(page.entries, self.format)))
             while len(page.entries) == BACKLOG_PAGE:
                 entries = await self.hub.entries(self.agency, cursor, BACKLOG_PAGE)
                 page.entries = entries
                 if entries:
                     cursor = entries[-1].seq
-                    self._post(EntriesFrame(entries))
+                    self._post(EntriesFrame(self.hub.render(entries, self.format)))
             self._post(LiveFrame(cursor))
             while True:
                 batch = await sub.next_batch()
@@ -238,7 +246,7 @@ class StreamSession:
                 fresh = [e for e in batch if e.seq > cursor]
                 if fresh:
                     cursor = fresh[-1].seq
-                    self._post(EntriesFrame(fresh))
+                    self._post(EntriesFrame(self.hub.render(fresh, self.format)))
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -25,6 +25,7 @@ from bluelight.services import (
     gateway,
     operators,
     receive,
+    render,
     report,
     submit,
 )
@@ -235,6 +236,16 @@ class Hub:
         self, agency: str, role: str | None = None, state: str | None = None, limit: int = 100
     ) -> list[Transfer]:
         return await self.store.read(lambda repo: repo.transfers_for(agency, role, state, limit))
+
+    async def format_of(self, agency: str) -> str:
+        me = await self.store.read(lambda repo: repo.agency(agency))
+        return me.format.value if me else "bluelight"
+
+    def render(self, entries: list[Entry], format_: str) -> list[Entry]:
+        """Entries with a copy in `format_` (another standard) alongside the native body."""
+        if self.translator is None or format_ == "bluelight":
+            return entries
+        return render.rendered(entries, format_, self.translator)
 
     async def inbox(self, agency: str, after: int | None = None, limit: int = 100) -> Inbox:
         """Entries after `after`, preceded by any earlier one not yet acknowledged.
