@@ -168,6 +168,19 @@ def agency_set(
     console.print(msgspec.json.encode(agency).decode())
 
 
+@agency_app.command("subscribe")
+def agency_subscribe(
+    agency_id: Annotated[str, typer.Argument(metavar="ID", help="The receiving agency")],
+    to: Annotated[str, typer.Option(help="The alert source, e.g. an environment agency")],
+    config: ConfigOpt = None,
+) -> None:
+    """Deliver a source's public alerts (CAP, no addressees) to this agency."""
+    from bluelight.services import directory
+
+    _transaction(_settings(config), directory.subscribe(agency_id, to))
+    console.print(f"{agency_id} now receives alerts from {to}")
+
+
 @agency_app.command("list")
 def agency_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,

@@ -37,6 +37,18 @@ def new_credential(agency_id: str, at: float) -> tuple[str, Callable[[Repository
     return token, job
 
 
+def subscribe(subscriber: str, source: str) -> Callable[[Repository], None]:
+    """`subscriber` receives the alerts `source` publishes to nobody in particular."""
+
+    def job(repo: Repository) -> None:
+        for agency_id in (subscriber, source):
+            if repo.agency(agency_id) is None:
+                raise NotFound(f"no agency {agency_id}")
+        repo.subscribe(subscriber, source)
+
+    return job
+
+
 def change(agency_id: str, **changes) -> Callable[[Repository], Agency]:
     def job(repo: Repository) -> Agency:
         current = repo.agency(agency_id)

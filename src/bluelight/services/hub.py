@@ -181,6 +181,10 @@ class Hub:
             handler = {"update": self.submit_update, "closure": self.submit_closure,
                        "cancellation": self.submit_cancellation}[native.kind]
             return await handler(agency, reference, command)
+        if native.kind == "incident" and not native.recipients:
+            # A public alert names no addressees: it goes to those who subscribed.
+            subscribers = await self.store.read(lambda repo: repo.subscribers(agency))
+            native = msgspec.structs.replace(native, recipients=subscribers)
         command = gateway.submission(native, agency)
 
         def losses(recipient: str) -> list[str]:

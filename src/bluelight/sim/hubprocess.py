@@ -17,7 +17,7 @@ import httpx
 
 from bluelight.adapters.storage import migrate
 from bluelight.adapters.storage.sqlite_store import transaction
-from bluelight.domain.agency import Agency, Service
+from bluelight.domain.agency import Agency, MessageFormat, Service
 from bluelight.domain.operator import Operator
 from bluelight.services import directory, operators
 
@@ -81,15 +81,21 @@ class HubProcess:
 
     def add_agency(self, agency_id: str, service: str, *, phone: str = "029 2000 0000",
                    name: str | None = None, ack_deadline_s: float | None = None,
-                   decision_deadline_s: float | None = None) -> str:
+                   decision_deadline_s: float | None = None,
+                   format: str = "bluelight") -> str:  # noqa: A002 - the agency's format
         """Register directly in the hub's database, as `bluelight agency add` does."""
         migrate.upgrade(self.db)
         agency = Agency(id=agency_id, name=name or agency_id, service=Service(service),
                         phone=phone, ack_deadline_s=ack_deadline_s,
-                        decision_deadline_s=decision_deadline_s)
+                        decision_deadline_s=decision_deadline_s,
+                        format=MessageFormat(format))
         token, job = directory.register(agency, time.time())
         transaction(self.db, job)
         return token
+
+    def subscribe(self, subscriber: str, source: str) -> None:
+        """`subscriber` receives `source`'s public alerts, as `bluelight agency subscribe`."""
+        transaction(self.db, directory.subscribe(subscriber, source))
 
     def add_operator(self, username: str, agency_id: str, name: str, password: str) -> None:
         """Add a console operator, as `bluelight operator add` does."""

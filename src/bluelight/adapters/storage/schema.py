@@ -153,3 +153,12 @@ raw_messages = Table(
     Column("losses", Text),
     Index("ix_raw_messages_incident", "incident_id"),
 )
+
+# Which agencies receive the public alerts (CAP) a source publishes with no addressees,
+# e.g. the fire service and the police take the Environment Agency's flood warnings.
+alert_subscriptions = Table(
+    "alert_subscriptions",
+    Column("source", String(120), ForeignKey("agencies.id"), nullable=False),
+    Column("subscriber", String(120), ForeignKey("agencies.id"), nullable=False),
+    PrimaryKeyConstraint("source", "subscriber"),
+)

@@ -363,6 +363,15 @@ class SqliteRepository:
              _encode(raw.losses) if raw.losses else None),
         )
 
+    def subscribers(self, source: str) -> list[str]:
+        rows = self._c.execute("SELECT subscriber FROM alert_subscriptions WHERE source = ?"
+                               " ORDER BY subscriber", (source,))
+        return [r[0] for r in rows]
+
+    def subscribe(self, subscriber: str, source: str) -> None:
+        self._c.execute("INSERT OR IGNORE INTO alert_subscriptions (source, subscriber)"
+                        " VALUES (?, ?)", (source, subscriber))
+
     # timeline -----------------------------------------------------------------------
     def add_event(
         self, incident_id: str, transfer_id: str | None, at: float, actor: str, kind: str,
