@@ -6,10 +6,12 @@ Both sides see both."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import msgspec
 
+from bluelight.domain.agency import AGENCY_ID_PATTERN
 from bluelight.domain.commands import (
     SubmitCancellation,
     SubmitClosure,
@@ -19,6 +21,7 @@ from bluelight.domain.commands import (
 from bluelight.domain.errors import FieldFault, Invalid, validation_fault
 from bluelight.domain.translation import Native
 
+_AGENCY_ID = re.compile(AGENCY_ID_PATTERN)
 ACK_PREFIX = "bluelight:"  # message ids the hub gives what it sends: bluelight:<agency>/<seq>
 
 
@@ -47,6 +50,16 @@ def _require(value, field: str, kind: str):
     if value is None:
         raise Invalid(f"{field}: a {kind} message must carry it", [FieldFault(field, "missing")])
     return value
+
+
+def check_sender(native: Native, agency: str) -> None:
+    """An agency sends only as itself, in any standard: a message that names a bluelight
+    agency as its sender must name the authenticated one. (Foreign-style names, such as
+    an e-mail address in a CAP alert, are not agency ids and are left alone.)"""
+    if native.sender and _AGENCY_ID.match(native.sender) and native.sender != agency:
+        raise Invalid(f"sender: the message says it is from {native.sender}, but the "
+                      f"credential is {agency}'s",
+                      [FieldFault("sender", "not the authenticated agency")])
 
 
 def submission(native: Native, sender: str) -> SubmitIncident:

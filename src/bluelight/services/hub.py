@@ -171,6 +171,7 @@ class Hub:
         chosen = format_ or (None if me.format.value == "bluelight" else me.format.value)
         translation = self.translator.decode(chosen, data)
         native = translation.native
+        gateway.check_sender(native, agency)
         raw = RawMessage(agency=agency, format=chosen or "detected", media_type=media_type,
                          body=data, losses=translation.losses)
         if native.kind == "acknowledgement":
