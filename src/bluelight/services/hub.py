@@ -16,9 +16,11 @@ from bluelight.domain.commands import (
     SubmitIncident,
     SubmitUpdate,
 )
-from bluelight.domain.errors import NotFound
+from bluelight.domain.errors import DomainError, NotFound
+from bluelight.domain.geography import operates_in_gb
 from bluelight.domain.operator import Session
 from bluelight.domain.transfer import Entry, Transfer, timeline
+from bluelight.domain.translation import Native
 from bluelight.services import (
     credentials,
     escalate,
@@ -111,14 +113,27 @@ class Hub:
     # sending ----------------------------------------------------------------------------
     async def submit_incident(
         self, sender: str, command: SubmitIncident, *, raw: RawMessage | None = None,
-        losses: Callable[[str], list[str]] = lambda recipient: [],
     ) -> tuple[Receipt, bool]:
         submitted_at = self.clock()
         location, flags = locate(
             command.incident.location, self.gazetteer, self.geodesy,
-            reject_unknown_uprn=self.policy.reject_unknown_uprn,
+            reject_unknown_uprn=self.policy.reject_unknown_uprn, gb=operates_in_gb(sender),
         )
         incident = msgspec.structs.replace(command.incident, location=location)
+        decode_losses = list(raw.losses) if raw else []
+
+        def losses(recipient: Agency) -> list[str]:
+            """What the recipient's standard cannot carry, plus what the sender's lost."""
+            lost = set(decode_losses)
+            if self.translator is not None and recipient.format.value != "bluelight":
+                native = Native(kind="incident", sender=sender, recipients=[recipient.id],
+                                reference=incident.reference, incident=incident)
+                try:
+                    lost.update(self.translator.encode(recipient.format.value, native).losses)
+                except DomainError as exc:
+                    lost.add(f"(message): {exc.detail}")
+            return sorted(lost)
+
         receipt, created = await self.store.write(
             submit.submit_incident(sender, command, incident, flags, submitted_at, self.clock,
                                    self.policy, raw, losses)
@@ -136,7 +151,7 @@ class Hub:
             location, flags = locate(
                 command.update.location, self.gazetteer, self.geodesy,
                 reject_unknown_uprn=self.policy.reject_unknown_uprn,
-                path="update.location",
+                path="update.location", gb=operates_in_gb(sender),
             )
             command = msgspec.structs.replace(
                 command, update=msgspec.structs.replace(command.update, location=location)
@@ -187,15 +202,7 @@ class Hub:
             subscribers = await self.store.read(lambda repo: repo.subscribers(agency))
             native = msgspec.structs.replace(native, recipients=subscribers)
         command = gateway.submission(native, agency)
-
-        def losses(recipient: str) -> list[str]:
-            target = directory.get(recipient)
-            lost = list(translation.losses)
-            if target is not None and target.format.value != "bluelight":
-                lost += self.translator.encode(target.format.value, native).losses
-            return sorted(set(lost))
-
-        return await self.submit_incident(agency, command, raw=raw, losses=losses)
+        return await self.submit_incident(agency, command, raw=raw)
 
     # receiving --------------------------------------------------------------------------
     async def acknowledge(self, agency: str, seqs: Sequence[int]) -> int:

@@ -7,7 +7,7 @@ import math
 import msgspec
 
 from bluelight.domain.errors import Faults, Invalid
-from bluelight.domain.geography import CONSISTENCY_TOLERANCE_M, check_location
+from bluelight.domain.geography import CONSISTENCY_TOLERANCE_M, check_location, in_gb
 from bluelight.domain.incident import Location
 from bluelight.domain.transfer import Flag
 from bluelight.services.ports import Gazetteer, Geodesy
@@ -20,14 +20,17 @@ def locate(
     *,
     reject_unknown_uprn: bool,
     path: str = "incident.location",
+    gb: bool = True,
 ) -> tuple[Location, list[Flag]]:
     """Validate `loc` and return it with every coordinate filled in, plus flags.
 
     What the sender gave always wins; derived values only fill gaps. Disagreement is
     flagged, never silently "corrected"."""
     faults = Faults()
-    check_location(loc, faults, path)
+    check_location(loc, faults, path, gb=gb)
     faults.raise_if_any()
+    if loc.lat is not None and not in_gb(loc.lat, loc.lon):
+        return loc, []  # abroad: no British grid reference, no UPRN to resolve
 
     flags: list[Flag] = []
     e, n, lat, lon = loc.easting, loc.northing, loc.lat, loc.lon

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import msgspec
 
+from bluelight.domain.agency import Agency
 from bluelight.domain.commands import (
     SubmitCancellation,
     SubmitClosure,
@@ -80,7 +81,7 @@ def submit_incident(
     clock: Clock,
     policy: Policy,
     raw: RawMessage | None = None,
-    losses: Callable[[str], list[str]] = lambda recipient: [],
+    losses: Callable[[Agency], list[str]] = lambda recipient: [],
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     """`incident` is the command's incident with its location resolved. `raw` is the
     message as received, when it came in another standard; `losses(recipient)` says what
@@ -130,7 +131,7 @@ def submit_incident(
                 state=TransferState.STORED, incident_status=IncidentStatus.OPEN,
                 submitted_at=submitted_at, stored_at=now,
                 ack_due_at=now + (agency.ack_deadline_s or policy.ack_deadline_s),
-                flags=flags, losses=losses(agency.id),
+                flags=flags, losses=losses(agency),
             )
             repo.add_transfer(transfer)
             repo.append(agency.id, EntryKind.INCIDENT_NEW, incident_id, transfer.transfer_id,
