@@ -137,3 +137,59 @@ def test_what_the_recipients_standard_cannot_carry_is_shown_to_both_sides(hub, h
     offer = next(e for e in entries if e["transfer_id"] == tid)
     assert "incident.location.uprn" in offer["rendered"]["losses"]
     assert "10033544614" not in offer["rendered"]["data"]
+
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "samples"
+
+
+def test_a_public_flood_warning_reaches_the_agencies_subscribed_to_its_source(hub, http, region):
+    source = f"uk.other-responder.ea-{uuid.uuid4().hex[:6]}"
+    ea = hub.add_agency(source, "other-responder", format="cap")
+    for subscriber in (region.fire.id, region.police.id):
+        hub.subscribe(subscriber, source)
+
+    r = http.post("/v1/messages", content=(SAMPLES / "cap" / "ea-flood-warning.xml").read_bytes(),
+                  headers=auth(ea) | {"content-type": "application/cap+xml"})
+    assert r.status_code == 201, r.text
+    assert sorted(t["recipient"] for t in r.json()["transfers"]) == sorted(
+        [region.fire.id, region.police.id])
+    offer = http.get("/v1/inbox", headers=auth(region.fire.token)).json()["entries"][0]
+    assert offer["body"]["incident"]["type"] == "flood-water-rescue"
+    assert offer["body"]["incident"]["location"]["lat"]  # the warning's area, located
+
+    # Not subscribed: the ambulance service gets nothing.
+    assert http.get("/v1/inbox", headers=auth(region.ambulance.token)).json()["entries"] == []
+
+
+def test_a_mait_xml_incident_is_handled_and_answered_in_mait_xml(hub, http, region):
+    document = (SAMPLES / "mait" / "incident-create.xml").read_bytes()
+    # The sample is from South Wales Police to the fire and ambulance services: give this
+    # region's police the same id for this test by rewriting the addresses.
+    document = (document.replace(b"uk.police.south-wales", region.police.id.encode())
+                .replace(b"uk.fire.south-wales", region.fire.id.encode())
+                .replace(b"uk.ambulance.wales", region.ambulance.id.encode()))
+    r = http.post("/v1/messages", content=document, params={"format": "mait-xml"},
+                  headers=auth(region.police.token) | {"content-type": "application/xml"})
+    assert r.status_code == 201, r.text
+    tid = next(t["transfer_id"] for t in r.json()["transfers"]
+               if t["recipient"] == region.fire.id)
+    entries = http.get("/v1/inbox", params={"format": "mait-xml"},
+                       headers=auth(region.fire.token)).json()["entries"]
+    offer = next(e for e in entries if e["transfer_id"] == tid)
+    assert offer["rendered"]["format"] == "mait-xml"
+    assert "<IncidentCreate" in offer["rendered"]["data"]
+    assert offer["rendered"].get("losses", []) == []  # the profile carries everything
+
+    # The recipient acknowledges in MAIT XML, naming the rendered message's id.
+    ack = f"""<?xml version="1.0" encoding="UTF-8"?>
+<Acknowledgement xmlns="urn:bluelight:mait:1.0">
+  <Header><MessageID>ack-{uuid.uuid4().hex[:8]}</MessageID>
+    <SentAt>2026-11-23T10:00:00Z</SentAt><From>{region.fire.id}</From>
+    <To>{region.police.id}</To></Header>
+  <Acknowledges>{offer["rendered"]["data"].split("<MessageID>")[1].split("</MessageID>")[0]}</Acknowledges>
+</Acknowledgement>""".encode()
+    r = http.post("/v1/messages", content=ack, params={"format": "mait-xml"},
+                  headers=auth(region.fire.token) | {"content-type": "application/xml"})
+    assert r.status_code in (200, 201), r.text
+    assert http.get(f"/v1/transfers/{tid}",
+                    headers=auth(region.police.token)).json()["state"] == "delivered"

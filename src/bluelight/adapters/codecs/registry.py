@@ -7,6 +7,9 @@ import json
 import re
 from types import ModuleType
 
+from lxml import etree
+
+from bluelight.adapters.codecs import xmlsafe
 from bluelight.adapters.codecs.base import CodecError
 from bluelight.domain.errors import FieldFault
 
@@ -20,7 +23,6 @@ MODULES = {
 }
 FORMATS = tuple(MODULES)
 
-_XML_ROOT = re.compile(rb"<(?:\w+:)?(\w+)[^>]*?xmlns(?::\w+)?=\"([^\"]+)\"", re.S)
 
 
 def codec(name: str) -> ModuleType:
@@ -40,8 +42,9 @@ def detect(data: bytes) -> str:
     """The format of a document, judged from its content alone."""
     head = data.lstrip()[:1]
     if head == b"<":
-        match = _XML_ROOT.search(data[:4000])
-        namespace = match.group(2) if match else ""
+        # Through the safe parser: a DTD is refused here, before any codec sees it.
+        root = xmlsafe.parse(data, "xml")
+        namespace = etree.QName(root).namespace or ""
         if "emergency:cap" in namespace:
             return "cap"
         if "EDXL:DE" in namespace or "edxl" in namespace.lower():
