@@ -113,6 +113,17 @@ def test_an_edxl_de_case_from_the_french_hub_reaches_its_recipient(hub, http, fr
     db.close()
     assert fmt == "edxl-de"
 
+    # SAMU's system acknowledges; the French fire service hears "delivered" in its own
+    # standard: an EDXL-DE acknowledgement naming the distribution it sent.
+    http.post("/v1/inbox/acks", json={"seqs": [offer["seq"]]}, headers=auth(french["samu"]))
+    original_id = msgspec.json.decode(body)["distributionID"]
+    statuses = [e for e in http.get("/v1/inbox", headers=auth(french["cisu"])).json()["entries"]
+                if e["kind"] == "transfer.status" and e["transfer_id"] == offer["transfer_id"]]
+    assert statuses and statuses[0]["body"]["state"] == "delivered"
+    rendered = statuses[0]["rendered"]
+    assert rendered["format"] == "edxl-de"
+    assert original_id in rendered["data"]
+
     # Claiming to be the French fire service with another agency's credential fails.
     r = http.post("/v1/messages", content=body, params={"format": "edxl-de"},
                   headers=auth(french["samu"]) | {"content-type": "application/json"})

@@ -97,6 +97,9 @@ class Transfer(msgspec.Struct, kw_only=True, omit_defaults=True):
     # Fields lost in translation between the sender's and the recipient's standards
     # (dotted names); shown to both sides.
     losses: list[str] = []
+    # The sender's own id for the message that created it (a foreign id for a message
+    # in another standard): what an acknowledgement to the sender refers to.
+    origin_message_id: str | None = None
 
     def party(self, agency: str) -> bool:
         return agency in (self.sender, self.recipient)
@@ -190,6 +193,7 @@ class TransferStatusBody(msgspec.Struct, kw_only=True, omit_defaults=True):
     reference: str
     reason: str | None = None
     by: str | None = None
+    acknowledges: str | None = None  # when delivered: the sender's own message id
 
 
 class OverdueBody(msgspec.Struct, kw_only=True):

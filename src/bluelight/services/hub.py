@@ -188,7 +188,7 @@ class Hub:
         native = translation.native
         gateway.check_sender(native, agency)
         raw = RawMessage(agency=agency, format=chosen or "detected", media_type=media_type,
-                         body=data, losses=translation.losses)
+                         body=data, message_id=native.message_id, losses=translation.losses)
         if native.kind == "acknowledgement":
             count = await self.acknowledge(agency, [gateway.acknowledged_seq(native, agency)])
             return {"acknowledged": count}, False

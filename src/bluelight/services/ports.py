@@ -33,6 +33,7 @@ class RawMessage(msgspec.Struct, kw_only=True):
     format: str
     media_type: str
     body: bytes
+    message_id: str | None = None  # the message's own id in its standard
     losses: list[str] = []
 
 

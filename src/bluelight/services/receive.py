@@ -30,9 +30,11 @@ Clock = Callable[[], float]
 def notify_sender(repo: Repository, transfer: Transfer, at: float) -> None:
     repo.append(
         transfer.sender, EntryKind.TRANSFER_STATUS, transfer.incident_id, transfer.transfer_id,
-        _encode(TransferStatusBody(state=transfer.state, recipient=transfer.recipient,
-                                   reference=transfer.reference, reason=transfer.reason,
-                                   by=transfer.decided_by)),
+        _encode(TransferStatusBody(
+            state=transfer.state, recipient=transfer.recipient, reference=transfer.reference,
+            reason=transfer.reason, by=transfer.decided_by,
+            acknowledges=(transfer.origin_message_id
+                          if transfer.state is TransferState.DELIVERED else None))),
         at,
     )
 

@@ -16,6 +16,7 @@ from bluelight.domain.transfer import (
     EntryKind,
     OfferBody,
     Rendered,
+    TransferStatusBody,
     UpdateBody,
 )
 from bluelight.domain.translation import Native
@@ -26,6 +27,7 @@ _offer = msgspec.json.Decoder(OfferBody).decode
 _update = msgspec.json.Decoder(UpdateBody).decode
 _closure = msgspec.json.Decoder(ClosureBody).decode
 _cancellation = msgspec.json.Decoder(CancellationBody).decode
+_status = msgspec.json.Decoder(TransferStatusBody).decode
 
 
 def native(entry: Entry) -> Native | None:
@@ -52,6 +54,14 @@ def native(entry: Entry) -> Native | None:
             body = _cancellation(entry.body)
             return Native(kind="cancellation", sender=body.sender, reference=body.reference,
                           reason=body.reason, **common)
+        case EntryKind.TRANSFER_STATUS:
+            # "Delivered" is the recipient system's acknowledgement of the sender's
+            # message; standards that have acknowledgements get one naming it.
+            body = _status(entry.body)
+            if body.acknowledges:
+                return Native(kind="acknowledgement", sender=body.recipient,
+                              reference=body.reference, acknowledges=body.acknowledges,
+                              **common)
     return None
 
 

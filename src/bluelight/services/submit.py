@@ -132,6 +132,7 @@ def submit_incident(
                 submitted_at=submitted_at, stored_at=now,
                 ack_due_at=now + (agency.ack_deadline_s or policy.ack_deadline_s),
                 flags=flags, losses=losses(agency),
+                origin_message_id=(raw.message_id if raw and raw.message_id else message_id),
             )
             repo.add_transfer(transfer)
             repo.append(agency.id, EntryKind.INCIDENT_NEW, incident_id, transfer.transfer_id,
