@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from bluelight.adapters.codecs.translator import CodecTranslator
 from bluelight.adapters.delivery.inprocess import InProcessDelivery
@@ -37,6 +38,10 @@ def build(settings: Settings) -> Runtime:
         ProjGeodesy(),
         settings.policy,
         metrics,
-        translator=CodecTranslator(),
+        translator=CodecTranslator({
+            "eido": Path(settings.eido_schema_dir) if settings.eido_schema_dir else None,
+            "edxl-de": (Path(settings.edxl_de_schema_dir) if settings.edxl_de_schema_dir
+                        else None),
+        }),
     )
     return Runtime(settings, hub, store, delivery, metrics)

@@ -28,6 +28,10 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     phone_baseline_s: float = 240.0
     session_idle_s: float = 30 * 60.0
     session_max_s: float = 12 * 3600.0
+    # Directories of the official JSON Schemas, to validate incoming documents against
+    # (NENA EIDO: the schema/ folder of NENA911/EIDO-JSON; EDXL-DE: the French hub's).
+    eido_schema_dir: str | None = None
+    edxl_de_schema_dir: str | None = None
     log_level: str = "info"
 
     @property

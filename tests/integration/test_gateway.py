@@ -204,3 +204,25 @@ def test_a_mait_xml_incident_is_handled_and_answered_in_mait_xml(hub, http, regi
     assert r.status_code in (200, 201), r.text
     assert http.get(f"/v1/transfers/{tid}",
                     headers=auth(region.police.token)).json()["state"] == "delivered"
+
+
+@pytest.mark.skipif(not ENVELOPED.exists(), reason="../shared/conformance is not beside the checkout")
+def test_with_the_official_schemas_configured_the_hub_checks_against_them(tmp_path):
+    from hubprocess import HubProcess
+
+    failing = CONFORMANCE / "hubsante" / "failing" / "unknown-property-deep.json"
+    hub = HubProcess(tmp_path, env={
+        "BLUELIGHT_EDXL_DE_SCHEMA_DIR": str(CONFORMANCE / "hubsante" / "schemas")})
+    token = hub.add_agency("fr.fire.cisu", "fire", format="edxl-de")
+    hub.add_agency("fr.health.samu070", "ambulance", format="edxl-de")
+    hub.start()
+    try:
+        r = httpx.post(f"{hub.url}/v1/messages", content=failing.read_bytes(),
+                       headers=auth(token) | {"content-type": "application/json"})
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"] and all(e["field"] for e in r.json()["errors"])
+        ok = httpx.post(f"{hub.url}/v1/messages", content=ENVELOPED.read_bytes(),
+                        headers=auth(token) | {"content-type": "application/json"})
+        assert ok.status_code == 201, ok.text
+    finally:
+        hub.stop()
