@@ -43,6 +43,18 @@ def _settings(config: Path | None, **overrides) -> Settings:
     return msgspec.structs.replace(settings, **changes) if changes else settings
 
 
+def _refuse(exc: Exception) -> None:
+    """Bad input on the command line: one clear line naming the field, exit 2."""
+    from bluelight.domain.errors import validation_fault
+
+    if isinstance(exc, msgspec.ValidationError):
+        fault = validation_fault(str(exc))
+        err.print(f"error: {fault.field}: {fault.fault}")
+    else:
+        err.print(f"error: {exc.detail}")
+    raise typer.Exit(2) from None
+
+
 def _transaction(settings: Settings, job):
     from bluelight.adapters.storage import migrate
     from bluelight.adapters.storage.sqlite_store import transaction
@@ -122,15 +134,8 @@ def agency_add(
             Agency,
         )
         token, job = directory.register(agency, time.time())
-    except msgspec.ValidationError as exc:
-        from bluelight.entrypoints.problems import validation_fault
-
-        fault = validation_fault(str(exc))
-        err.print(f"error: {fault.field}: {fault.fault}")
-        raise typer.Exit(2) from None
-    except DomainError as exc:
-        err.print(f"error: {exc.detail}")
-        raise typer.Exit(2) from None
+    except (msgspec.ValidationError, DomainError) as exc:
+        _refuse(exc)
     _transaction(settings, job)
     console.print(f"registered {agency_id}")
     console.print("credential (store it now; it is not shown again):")
@@ -220,15 +225,8 @@ def operator_add(
         operator = msgspec.convert({"username": username, "name": name, "agency": agency},
                                    Operator)
         job = operators.add(operator, operators.hash_password(password), time.time())
-    except msgspec.ValidationError as exc:
-        from bluelight.entrypoints.problems import validation_fault
-
-        fault = validation_fault(str(exc))
-        err.print(f"error: {fault.field}: {fault.fault}")
-        raise typer.Exit(2) from None
-    except DomainError as exc:
-        err.print(f"error: {exc.detail}")
-        raise typer.Exit(2) from None
+    except (msgspec.ValidationError, DomainError) as exc:
+        _refuse(exc)
     _transaction(_settings(config), job)
     console.print(f"operator {username} added to {agency}")
     if generated:
