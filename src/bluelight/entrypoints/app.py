@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -47,6 +48,30 @@ async def _http_problem(request: Request, exc: HTTPException) -> Response:
     )
 
 
+CLOSE_REVOKED = 4401  # the credential this stream authenticated with was revoked
+
+
+async def _close_revoked_streams(runtime: Runtime, streams: set, interval: float = 0.5):
+    """A revoked credential must stop working at once: requests check it every time,
+    and open streams using it are closed here within `interval`."""
+    since = time.time()
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            now = time.time()
+            revoked = set(await runtime.hub.revoked_since(since - interval))
+            since = now
+            for session in [s for s in streams if s.credential in revoked]:
+                log.warning("closing a stream: its credential was revoked",
+                            agency=session.agency, key_id=session.credential)
+                with contextlib.suppress(Exception):
+                    await session.ws.close(CLOSE_REVOKED, "credential revoked")
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("revocation check failed; retrying")
+
+
 def create_app(runtime: Runtime) -> Starlette:
     spec = openapi.document()
 
@@ -60,13 +85,15 @@ def create_app(runtime: Runtime) -> Starlette:
     async def lifespan(app: Starlette):
         runtime.store.start()
         escalator = asyncio.create_task(_escalate_forever(runtime))
+        revoker = asyncio.create_task(_close_revoked_streams(runtime, app.state.streams))
         log.info("hub started", db=str(runtime.settings.db))
         try:
             yield
         finally:
-            escalator.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await escalator
+            for task in (escalator, revoker):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await runtime.store.stop()
 
     routes = [
@@ -82,4 +109,5 @@ def create_app(runtime: Runtime) -> Starlette:
     app.state.delivery = runtime.delivery
     app.state.metrics = runtime.metrics
     app.state.runtime = runtime
+    app.state.streams = set()
     return app

@@ -27,6 +27,8 @@ operator_app = typer.Typer(help="Console operators.", no_args_is_help=True)
 app.add_typer(operator_app, name="operator")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(bench_app, name="bench")
+pki_app = typer.Typer(help="A development PKI for TLS and mutual TLS.", no_args_is_help=True)
+app.add_typer(pki_app, name="pki")
 console = Console()
 err = Console(stderr=True, markup=False, highlight=False)
 
@@ -76,15 +78,32 @@ def serve(
     profile: Annotated[Path | None, typer.Option(
         help="Write a cProfile of the hub here on shutdown (for performance work)",
         envvar="BLUELIGHT_PROFILE")] = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="Server certificate (PEM): serve HTTPS")
+                        ] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="Server private key (PEM)")] = None,
+    tls_client_ca: Annotated[Path | None, typer.Option(
+        help="CA of agencies' client certificates: ask for them (mutual TLS)")] = None,
+    tls_revoked: Annotated[Path | None, typer.Option(
+        help="File of revoked client certificate serials")] = None,
 ) -> None:
-    """Run the hub (HTTP + WebSocket)."""
+    """Run the hub (HTTP + WebSocket, or HTTPS + WSS with a TLS certificate and key)."""
     import uvicorn
 
     from bluelight.bootstrap import build
     from bluelight.entrypoints.app import create_app
     from bluelight.logs import setup_logging
 
-    settings = _settings(config, host=host, port=port, db_path=str(db) if db else None)
+    settings = _settings(config, host=host, port=port, db_path=str(db) if db else None,
+                         **{k: str(v) for k, v in {
+                             "tls_cert": tls_cert, "tls_key": tls_key,
+                             "tls_client_ca": tls_client_ca, "tls_revoked": tls_revoked,
+                         }.items() if v is not None})
+    if bool(settings.tls_cert) != bool(settings.tls_key):
+        err.print("error: TLS needs both tls_cert and tls_key")
+        raise typer.Exit(2)
+    if settings.tls_client_ca and not settings.tls:
+        err.print("error: tls_client_ca needs tls_cert and tls_key")
+        raise typer.Exit(2)
     setup_logging(settings.log_level)
     import os
     import sys
@@ -94,10 +113,26 @@ def serve(
     # 2,480-2,496/s at 1 ms and 0.2 ms (see docs/decisions/0003).
     sys.setswitchinterval(float(os.environ.get("BLUELIGHT_SWITCH_INTERVAL_S", "0.0002")))
     app_ = create_app(build(settings))
-    console.print(f"bluelight hub on http://{settings.host}:{settings.port}  db={settings.db}")
+    scheme = "https" if settings.tls else "http"
+    console.print(f"bluelight hub on {scheme}://{settings.host}:{settings.port}  "
+                  f"db={settings.db}")
+    protocols: dict = {"http": "httptools", "ws": "websockets-sansio"}
+    if settings.tls:
+        import ssl
+
+        from bluelight.entrypoints import tls
+
+        tls.configure(settings.tls_revoked)
+        # The protocols put the verified client certificate in the ASGI scope.
+        protocols = {"http": tls.TLSHttpToolsProtocol, "ws": tls.TLSWebSocketsProtocol,
+                     "ssl_certfile": settings.tls_cert, "ssl_keyfile": settings.tls_key}
+        if settings.tls_client_ca:
+            protocols |= {"ssl_ca_certs": settings.tls_client_ca,
+                          "ssl_cert_reqs": ssl.CERT_REQUIRED if settings.tls_client_cert_required
+                          else ssl.CERT_OPTIONAL}
     run = lambda: uvicorn.run(  # noqa: E731
         app_, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-        loop="uvloop", http="httptools", ws="websockets-sansio", ws_per_message_deflate=False,
+        loop="uvloop", ws_per_message_deflate=False, **protocols,
     )
     if profile is None:
         run()
@@ -152,6 +187,33 @@ def agency_token(
     token, job = directory.new_credential(agency_id, time.time())
     _transaction(_settings(config), job)
     print(token)
+
+
+@agency_app.command("tokens")
+def agency_tokens(
+    agency_id: Annotated[str, typer.Argument(metavar="ID")], config: ConfigOpt = None
+) -> None:
+    """List an agency's credentials by key id (the secrets are never shown again)."""
+    table = Table("key id", "created", "revoked")
+    fmt = lambda t: time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t)) if t else ""  # noqa: E731
+    for key_id, created, revoked in _transaction(
+            _settings(config), lambda repo: repo.credentials_of(agency_id)):
+        table.add_row(key_id, fmt(created), fmt(revoked))
+    console.print(table)
+
+
+@agency_app.command("revoke")
+def agency_revoke(
+    key_id: Annotated[str, typer.Argument(help="Key id (the part after bl_), or the token")],
+    config: ConfigOpt = None,
+) -> None:
+    """Revoke a credential at once (rotate first with `bluelight agency token`)."""
+    from bluelight.services import credentials, directory
+
+    parts = credentials.split(key_id)
+    _transaction(_settings(config), directory.revoke(parts[0] if parts else key_id,
+                                                     time.time()))
+    console.print("revoked")
 
 
 @agency_app.command("set")
@@ -241,6 +303,79 @@ def operator_list(config: ConfigOpt = None) -> None:
     for op in _transaction(_settings(config), lambda repo: repo.operators()):
         table.add_row(op.username, op.name, op.agency)
     console.print(table)
+
+
+PkiDir = Annotated[Path, typer.Option("--dir", help="PKI directory")]
+
+
+@pki_app.command("init")
+def pki_init(
+    directory: PkiDir = Path("var/pki"),
+    name: Annotated[str, typer.Option(help="The CA's name")] = "bluelight development CA",
+    days: Annotated[int, typer.Option(help="Validity in days")] = 3650,
+    force: Annotated[bool, typer.Option(help="Replace an existing CA")] = False,
+) -> None:
+    """Create a certificate authority (EC P-256, self-signed) in the PKI directory."""
+    from bluelight.adapters import pki
+
+    if (directory / pki.CA_CERT).exists() and not force:
+        err.print(f"error: {directory / pki.CA_CERT} exists (use --force to replace it)")
+        raise typer.Exit(1)
+    cert, key = pki.init_ca(directory, name, days)
+    print(cert)
+    print(key)
+
+
+@pki_app.command("issue")
+def pki_issue(
+    agency_id: Annotated[str | None, typer.Argument(
+        metavar="AGENCY_ID", help="The agency a client certificate is for")] = None,
+    server: Annotated[bool, typer.Option("--server", help="Issue the hub's server certificate")
+                      ] = False,
+    dns: Annotated[list[str] | None, typer.Option(
+        help="Extra DNS name for a server certificate (repeatable)")] = None,
+    directory: PkiDir = Path("var/pki"),
+    days: Annotated[int, typer.Option(help="Validity in days")] = 825,
+) -> None:
+    """Issue an agency's client certificate, or with --server the hub's; prints the
+    certificate and key paths."""
+    from bluelight.adapters import pki
+
+    if server == (agency_id is not None):
+        err.print("error: give an AGENCY_ID or --server (not both)")
+        raise typer.Exit(2)
+    if agency_id is not None:
+        try:
+            check_agency_id(agency_id)
+        except DomainError as exc:
+            _refuse(exc)
+    ca_cert, ca_key = directory / pki.CA_CERT, directory / pki.CA_KEY
+    if not ca_cert.exists():
+        err.print(f"error: no CA in {directory} (run `bluelight pki init` first)")
+        raise typer.Exit(1)
+    cert, key = pki.issue(directory, ca_cert, ca_key, agency_id or "localhost",
+                          kind="server" if server else "client", dns_names=dns or (), days=days)
+    print(cert)
+    print(key)
+
+
+@pki_app.command("revoke")
+def pki_revoke(
+    what: Annotated[str, typer.Argument(
+        metavar="SERIAL_OR_CERTFILE", help="A serial number (hex) or a certificate file")],
+    directory: PkiDir = Path("var/pki"),
+) -> None:
+    """Revoke a client certificate: add its serial to <dir>/revoked.txt, which the hub
+    (tls_revoked) re-reads when it changes."""
+    from bluelight.adapters import pki
+
+    try:
+        serial = pki.serial_of(what)
+    except ValueError:
+        err.print(f"error: {what} is neither a certificate file nor a hex serial number")
+        raise typer.Exit(2) from None
+    pki.revoke(directory, serial)
+    print(f"revoked {serial:x} in {directory / pki.REVOKED_FILE}")
 
 
 @app.command()

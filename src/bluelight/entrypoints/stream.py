@@ -42,7 +42,8 @@ from bluelight.domain.errors import DomainError, FieldFault
 from bluelight.domain.transfer import Entry, Seq
 from bluelight.entrypoints import problems
 from bluelight.entrypoints.problems import ProblemError
-from bluelight.entrypoints.routing import decode, identify
+from bluelight.entrypoints.routing import bearer_token, decode, identify
+from bluelight.services.credentials import split as split_token
 from bluelight.services.hub import Hub
 
 log = structlog.get_logger(__name__)
@@ -132,7 +133,7 @@ async def stream_endpoint(websocket: WebSocket) -> None:
     hub: Hub = websocket.app.state.hub
     delivery: InProcessDelivery = websocket.app.state.delivery
     try:
-        identity = await identify(hub, websocket.headers)
+        identity = await identify(hub, websocket.headers, scope=websocket.scope)
         if identity.session is not None:
             _check_origin(websocket)
         agency = identity.agency
@@ -155,10 +156,18 @@ async def stream_endpoint(websocket: WebSocket) -> None:
     metrics = getattr(websocket.app.state, "metrics", None)
     if metrics:
         metrics.session_opened()
+    token = bearer_token(websocket.headers)
+    parts = split_token(token) if token else None
     try:
         fmt = websocket.query_params.get("format") or await hub.format_of(agency)
-        await StreamSession(websocket, hub, delivery, agency, identity.operator,
-                            fmt).run(after)
+        session = StreamSession(websocket, hub, delivery, agency, identity.operator, fmt)
+        session.credential = parts[0] if parts else None
+        live = websocket.app.state.streams
+        live.add(session)
+        try:
+            await session.run(after)
+        finally:
+            live.discard(session)
     finally:
         if metrics:
             metrics.session_closed()
@@ -180,6 +189,7 @@ class StreamSession:
         self.ws, self.hub, self.delivery, self.agency = ws, hub, delivery, agency
         self.operator = operator
         self.format = format_  # the agency's own standard: entries also come in it
+        self.credential: str | None = None  # key id of the token it authenticated with
         self._tasks: set[asyncio.Task] = set()
         self._out: list[bytes] = []
         self._out_ready = asyncio.Event()

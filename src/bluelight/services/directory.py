@@ -37,6 +37,17 @@ def new_credential(agency_id: str, at: float) -> tuple[str, Callable[[Repository
     return token, job
 
 
+def revoke(key_id: str, at: float) -> Callable[[Repository], None]:
+    """Revoke a credential: requests with it fail from now on, and open streams using it
+    are closed within half a second."""
+
+    def job(repo: Repository) -> None:
+        if not repo.revoke_credential(key_id, at):
+            raise NotFound(f"no active credential with key id {key_id}")
+
+    return job
+
+
 def subscribe(subscriber: str, source: str) -> Callable[[Repository], None]:
     """`subscriber` receives the alerts `source` publishes to nobody in particular."""
 

@@ -45,10 +45,6 @@ from bluelight.services.ports import (
 )
 from bluelight.services.views import Inbox, Receipt, Stats, Timeline, TransferView
 
-# Tokens already verified, so the hot path does not read the database per request.
-# Bounded, and keyed by the whole token so a wrong secret never matches.
-_AUTH_CACHE_SIZE = 4096
-
 
 class Hub:
     def __init__(
@@ -68,18 +64,16 @@ class Hub:
         self.metrics = metrics or NoMetrics()
         self.clock = clock
         self.translator = translator
-        self._auth: dict[str, str] = {}
 
     # identity ---------------------------------------------------------------------------
     async def authenticate(self, token: str) -> str | None:
-        agency = self._auth.get(token)
-        if agency is None:
-            agency = await self.store.read(lambda repo: credentials.verify(repo, token))
-            if agency is not None:
-                if len(self._auth) >= _AUTH_CACHE_SIZE:
-                    self._auth.clear()
-                self._auth[token] = agency
-        return agency
+        """Checked against the database every time, so a revoked token fails on its next
+        request. (Streams authenticate once; see `revoked_since` for closing them.)"""
+        return await self.store.read(lambda repo: credentials.verify(repo, token))
+
+    async def revoked_since(self, since: float) -> list[str]:
+        """Key ids of credentials revoked at or after `since`."""
+        return await self.store.read(lambda repo: repo.revoked_since(since))
 
     # console sessions ---------------------------------------------------------------------
     async def sign_in(self, username: str, password: str) -> tuple[str, Session] | None:

@@ -138,6 +138,20 @@ class SqliteRepository:
             (key_id, agency_id, secret_hash, at),
         )
 
+    def credentials_of(self, agency_id: str) -> list[tuple[str, float, float | None]]:
+        return self._c.execute(
+            "SELECT key_id, created_at, revoked_at FROM credentials WHERE agency_id = ?"
+            " ORDER BY created_at", (agency_id,)).fetchall()
+
+    def revoke_credential(self, key_id: str, at: float) -> bool:
+        return self._c.execute(
+            "UPDATE credentials SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
+            (at, key_id)).rowcount == 1
+
+    def revoked_since(self, since: float) -> list[str]:
+        return [r[0] for r in self._c.execute(
+            "SELECT key_id FROM credentials WHERE revoked_at >= ?", (since,))]
+
     # operators and console sessions -------------------------------------------------
     def operator(self, username: str) -> tuple[Operator, str, float | None] | None:
         row = self._c.execute(
