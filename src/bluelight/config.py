@@ -33,6 +33,15 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     eido_schema_dir: str | None = None
     edxl_de_schema_dir: str | None = None
     log_level: str = "info"
+    # TLS: HTTPS and WSS when both tls_cert and tls_key are set. With tls_client_ca the hub
+    # asks for client certificates issued by that CA (mutual TLS; an agency's certificate
+    # identifies it). They are optional unless tls_client_cert_required, so bearer-token
+    # clients still work. tls_revoked: a file of revoked serial numbers (hex, one a line).
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None
+    tls_client_cert_required: bool = False
+    tls_revoked: str | None = None
 
     @property
     def db(self) -> Path:
@@ -43,6 +52,10 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         if self.gazetteer_path:
             return Path(self.gazetteer_path)
         return Path(self.data_dir) / "gazetteer.sqlite"
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.tls_cert and self.tls_key)
 
     @property
     def policy(self) -> Policy:

@@ -130,18 +130,54 @@ def session_token(headers) -> str | None:
     return morsel.value if morsel else None
 
 
-async def identify(hub: Any, headers, method: str = "GET") -> Identity:
+async def certificate_agency(hub: Any, scope: Any) -> str | None:
+    """The agency of the connection's verified client certificate (mutual TLS), or None
+    when it presented none. A revoked certificate, or one for no registered agency, is
+    refused."""
+    from bluelight.entrypoints import tls
+
+    pem = tls.client_cert_pem(scope)
+    if pem is None:
+        return None
+    agency, serial = tls.certificate_facts(pem)
+    if serial in tls.revoked:
+        raise _unauthenticated("the client certificate has been revoked")
+    if not agency or await hub.store.read(lambda repo: repo.agency(agency)) is None:
+        raise _unauthenticated("the client certificate is not for a registered agency")
+    return agency
+
+
+def _unauthenticated(detail: str) -> ProblemError:
+    return ProblemError(401, "unauthenticated", detail,
+                        headers={"WWW-Authenticate": 'Bearer realm="bluelight"'})
+
+
+async def identify(hub: Any, headers, method: str = "GET", scope: Any = None) -> Identity:
+    """Who is calling. `scope` (the ASGI scope) carries the TLS client certificate, if
+    any: it identifies the agency on its own, and a bearer token sent with it must be
+    the same agency's."""
+    cert_agency = await certificate_agency(hub, scope) if scope is not None else None
     token = bearer_token(headers)
     if token:
         agency = await hub.authenticate(token)
+        if agency is not None and cert_agency is not None and agency != cert_agency:
+            raise _unauthenticated("the bearer token is not for the client certificate's "
+                                   "agency")
         if agency is not None:
             return Identity(agency)
+        if cert_agency is not None:
+            raise _unauthenticated("the bearer token is not valid")
     elif (cookie := session_token(headers)) and (session := await hub.session(cookie)):
+        if cert_agency is not None and session.agency != cert_agency:
+            raise _unauthenticated("the console session is not for the client certificate's "
+                                   "agency")
         if method not in _SAFE_METHODS and not csrf_ok(session, headers.get("x-csrf-token")):
             raise ProblemError(403, "forbidden", "a console request that changes anything "
                                "needs the session's X-CSRF-Token header",
                                [FieldFault("header.x-csrf-token", "missing or wrong")])
         return Identity(session.agency, session.name, session)
+    if cert_agency is not None:
+        return Identity(cert_agency)
     raise ProblemError(401, "unauthenticated",
                        "send 'Authorization: Bearer <agency token>' with a valid token, "
                        "or sign in to the console",
@@ -200,7 +236,7 @@ def _query(endpoint: Endpoint, request: Request) -> dict[str, Any]:
 def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
     async def handle(request: Request) -> Response:
         try:
-            identity = (await identify(hub, request.headers, request.method)
+            identity = (await identify(hub, request.headers, request.method, request.scope)
                         if endpoint.auth else None)
             agency = identity.agency if identity else None
             body = None

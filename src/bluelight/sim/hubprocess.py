@@ -7,6 +7,7 @@ import os
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -34,10 +35,12 @@ class HubProcess:
     env: dict[str, str] = field(default_factory=dict)
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
+    scheme: str = "http"  # "https" for a hub started with BLUELIGHT_TLS_CERT/KEY in env
+    ca_cert: Path | None = None  # verifies an https hub's certificate (else system CAs)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def db(self) -> Path:
@@ -59,7 +62,10 @@ class HubProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"hub exited: {(self.data_dir / 'hub.log').read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=0.5).status_code == 200:
+                verify = (ssl.create_default_context(cafile=str(self.ca_cert)) if self.ca_cert
+                          else True)
+                if httpx.get(f"{self.url}/healthz", timeout=0.5,
+                             verify=verify).status_code == 200:
                     return self
             except httpx.TransportError:
                 time.sleep(0.05)
