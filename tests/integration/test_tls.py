@@ -165,3 +165,16 @@ async def test_stream_over_wss_with_a_client_certificate(tls):
         async with websockets.connect(url, ssl=tls.context(), open_timeout=5):
             pass
     assert refused.value.response.status_code == 401
+
+
+async def test_an_open_stream_is_closed_when_its_certificate_is_revoked(tls):
+    _, _, cert = tls.agency("ambulance")
+    url = tls.hub.url.replace("https://", "wss://") + "/v1/stream"
+    async with websockets.connect(url, ssl=tls.context(cert), open_timeout=5) as ws:
+        await asyncio.wait_for(ws.recv(), 5)  # connected: the live frame
+        time.sleep(0.01)  # a new modification time for the revoked file
+        pki.revoke(tls.dir, cert[0])
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd.code == 4401

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from bluelight.bootstrap import Runtime
-from bluelight.entrypoints import console, openapi, problems
+from bluelight.entrypoints import console, openapi, problems, tls
 from bluelight.entrypoints.api import api
 from bluelight.entrypoints.stream import stream_endpoint
 
@@ -61,7 +61,10 @@ async def _close_revoked_streams(runtime: Runtime, streams: set, interval: float
             now = time.time()
             revoked = set(await runtime.hub.revoked_since(since - interval))
             since = now
-            for session in [s for s in streams if s.credential in revoked]:
+            doomed = [s for s in streams if s.credential in revoked
+                      or (s.certificate_serial is not None
+                          and s.certificate_serial in tls.revoked)]
+            for session in doomed:
                 log.warning("closing a stream: its credential was revoked",
                             agency=session.agency, key_id=session.credential)
                 with contextlib.suppress(Exception):

@@ -40,7 +40,7 @@ from bluelight.domain.commands import (
 )
 from bluelight.domain.errors import DomainError, FieldFault
 from bluelight.domain.transfer import Entry, Seq
-from bluelight.entrypoints import problems
+from bluelight.entrypoints import problems, tls
 from bluelight.entrypoints.problems import ProblemError
 from bluelight.entrypoints.routing import bearer_token, decode, identify
 from bluelight.services.credentials import split as split_token
@@ -162,6 +162,8 @@ async def stream_endpoint(websocket: WebSocket) -> None:
         fmt = websocket.query_params.get("format") or await hub.format_of(agency)
         session = StreamSession(websocket, hub, delivery, agency, identity.operator, fmt)
         session.credential = parts[0] if parts else None
+        pem = tls.client_cert_pem(websocket.scope)
+        session.certificate_serial = tls.certificate_facts(pem)[1] if pem else None
         live = websocket.app.state.streams
         live.add(session)
         try:
@@ -190,6 +192,7 @@ class StreamSession:
         self.operator = operator
         self.format = format_  # the agency's own standard: entries also come in it
         self.credential: str | None = None  # key id of the token it authenticated with
+        self.certificate_serial: int | None = None  # or of its client certificate
         self._tasks: set[asyncio.Task] = set()
         self._out: list[bytes] = []
         self._out_ready = asyncio.Event()
