@@ -226,3 +226,26 @@ def test_with_the_official_schemas_configured_the_hub_checks_against_them(tmp_pa
         assert ok.status_code == 201, ok.text
     finally:
         hub.stop()
+
+
+def test_updates_in_another_standard_are_kept_as_received_too(hub, http, region):
+    from bluelight.adapters.codecs import mait_xml
+    from bluelight.domain.incident import IncidentUpdate
+    from bluelight.domain.translation import Native
+
+    sent = incident()
+    assert http.post("/v1/incidents", headers=auth(region.police.token), json={
+        "message_id": str(uuid.uuid4()), "recipients": [region.fire.id],
+        "incident": sent}).status_code == 201
+    update = mait_xml.encode(Native(
+        kind="update", message_id=str(uuid.uuid4()), sender=region.police.id,
+        recipients=[region.fire.id], reference=sent["reference"],
+        update=IncidentUpdate(text="Second casualty now trapped"))).data
+    r = http.post("/v1/messages", params={"format": "mait-xml"}, content=update,
+                  headers=auth(region.police.token) | {"content-type": "application/xml"})
+    assert r.status_code == 201, r.text
+    db = sqlite3.connect(hub.db)
+    stored = db.execute("SELECT format, body FROM raw_messages WHERE incident_id = ?",
+                        (r.json()["incident_id"],)).fetchall()
+    db.close()
+    assert stored == [("mait-xml", update)]

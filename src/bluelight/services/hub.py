@@ -138,7 +138,8 @@ class Hub:
         return receipt, created
 
     async def submit_update(
-        self, sender: str, reference: str, command: SubmitUpdate
+        self, sender: str, reference: str, command: SubmitUpdate, *,
+        raw: RawMessage | None = None,
     ) -> tuple[Receipt, bool]:
         flags = []
         if command.update.location is not None:
@@ -151,22 +152,22 @@ class Hub:
                 command, update=msgspec.structs.replace(command.update, location=location)
             )
         return await self.store.write(
-            submit.submit_update(sender, reference, command, flags, self.clock)
+            submit.submit_update(sender, reference, command, flags, self.clock, raw)
         )
 
     async def submit_closure(
-        self, sender: str, reference: str, command: SubmitClosure
+        self, sender: str, reference: str, command: SubmitClosure, *,
+        raw: RawMessage | None = None,
     ) -> tuple[Receipt, bool]:
         return await self.store.write(submit.submit_closure(sender, reference, command,
-                                                            self.clock))
+                                                            self.clock, raw))
 
     async def submit_cancellation(
-        self, sender: str, reference: str, command: SubmitCancellation
+        self, sender: str, reference: str, command: SubmitCancellation, *,
+        raw: RawMessage | None = None,
     ) -> tuple[Receipt, bool]:
-        receipt, created = await self.store.write(
-            submit.submit_cancellation(sender, reference, command, self.clock)
-        )
-        return receipt, created
+        return await self.store.write(
+            submit.submit_cancellation(sender, reference, command, self.clock, raw))
 
     # other standards ----------------------------------------------------------------------
     async def receive_message(self, agency: str, format_: str | None, data: bytes,
@@ -175,9 +176,8 @@ class Hub:
         says otherwise): translated, then handled as its native equivalent."""
         if self.translator is None:
             raise NotFound("this hub translates no other standards")
-        directory = {a.id: a for a in await self.agencies()}
-        me = directory[agency]
-        chosen = format_ or (None if me.format.value == "bluelight" else me.format.value)
+        configured = await self.format_of(agency)
+        chosen = format_ or (None if configured == "bluelight" else configured)
         translation = self.translator.decode(chosen, data)
         native = translation.native
         gateway.check_sender(native, agency)
@@ -190,8 +190,8 @@ class Hub:
             reference, command = gateway.follow_up(native, agency)
             handler = {"update": self.submit_update, "closure": self.submit_closure,
                        "cancellation": self.submit_cancellation}[native.kind]
-            return await handler(agency, reference, command)
-        if native.kind == "incident" and not native.recipients:
+            return await handler(agency, reference, command, raw=raw)
+        if not native.recipients:
             # A public alert names no addressees: it goes to those who subscribed.
             subscribers = await self.store.read(lambda repo: repo.subscribers(agency))
             native = msgspec.structs.replace(native, recipients=subscribers)

@@ -161,6 +161,7 @@ def _follow_up(
     apply: Callable[[IncidentRecord, Transfer, float], tuple[EntryKind, bytes] | None],
     change_incident: Callable[[IncidentRecord], None],
     flags: list[Flag] = (),
+    raw: RawMessage | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     """Shared shape of update, closure and cancellation: find the sender's incident,
     change it, tell each recipient, record it all."""
@@ -200,13 +201,16 @@ def _follow_up(
         )
         repo.add_message(sender, message_id, digest, record.incident_id, kind, _encode(receipt),
                          now)
+        if raw is not None:
+            repo.add_raw_message(raw, record.incident_id, now)
         return receipt, True
 
     return job
 
 
 def submit_update(
-    sender: str, reference: str, command: SubmitUpdate, flags: list[Flag], clock: Clock
+    sender: str, reference: str, command: SubmitUpdate, flags: list[Flag], clock: Clock,
+    raw: RawMessage | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     """`command.update` has its location (if any) already resolved."""
 
@@ -221,11 +225,12 @@ def submit_update(
                        incident=record.incident)
         )
 
-    return _follow_up(sender, reference, command, "update", clock, apply, change, flags)
+    return _follow_up(sender, reference, command, "update", clock, apply, change, flags, raw)
 
 
 def submit_closure(
-    sender: str, reference: str, command: SubmitClosure, clock: Clock
+    sender: str, reference: str, command: SubmitClosure, clock: Clock,
+    raw: RawMessage | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     def change(record: IncidentRecord) -> None:
         record.status = IncidentStatus.CLOSED
@@ -238,11 +243,12 @@ def submit_closure(
                         text=command.closure.text)
         )
 
-    return _follow_up(sender, reference, command, "closed", clock, apply, change)
+    return _follow_up(sender, reference, command, "closed", clock, apply, change, raw=raw)
 
 
 def submit_cancellation(
-    sender: str, reference: str, command: SubmitCancellation, clock: Clock
+    sender: str, reference: str, command: SubmitCancellation, clock: Clock,
+    raw: RawMessage | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     def change(record: IncidentRecord) -> None:
         record.status = IncidentStatus.CANCELLED
@@ -256,4 +262,4 @@ def submit_cancellation(
             CancellationBody(sender=sender, reference=reference, reason=command.reason)
         )
 
-    return _follow_up(sender, reference, command, "cancelled", clock, apply, change)
+    return _follow_up(sender, reference, command, "cancelled", clock, apply, change, raw=raw)

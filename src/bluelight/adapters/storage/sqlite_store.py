@@ -100,9 +100,6 @@ class SqliteStore:
         self._checkpoint_interval = checkpoint_interval_s
         self._stopping = threading.Event()
 
-    def set_publisher(self, publish: Callable[[list[Entry]], None]) -> None:
-        self._publish = publish
-
     # lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()

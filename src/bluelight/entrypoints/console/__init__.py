@@ -10,13 +10,13 @@ from typing import Annotated
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bluelight.domain.errors import FieldFault
 from bluelight.entrypoints.problems import ProblemError
-from bluelight.entrypoints.routing import SESSION_COOKIE, Api, Call, Result, identify, session_token
+from bluelight.entrypoints.routing import SESSION_COOKIE, Api, Call, identify, session_token
 
 STATIC = Path(__file__).with_name("static")
 api = Api()
@@ -125,5 +125,3 @@ def routes(hub, max_body_bytes: int) -> list:
               name="console"),
     ]
 
-
-__all__ = ["JSONResponse", "Result", "api", "routes"]
