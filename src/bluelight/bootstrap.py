@@ -11,6 +11,7 @@ from bluelight.adapters.gazetteer.sqlite_gazetteer import SqliteGazetteer
 from bluelight.adapters.geodesy import ProjGeodesy
 from bluelight.adapters.metrics import PrometheusMetrics
 from bluelight.adapters.storage import migrate
+from bluelight.adapters.workbench import migrate as workbench_migrate
 from bluelight.adapters.storage.sqlite_store import SqliteStore
 from bluelight.config import Settings
 from bluelight.services.hub import Hub
@@ -29,6 +30,7 @@ def build(settings: Settings) -> Runtime:
     """Migrate the database and assemble the hub. The store's writer starts with the
     event loop (see `entrypoints.app`)."""
     migrate.upgrade(settings.db)
+    workbench_migrate.upgrade(settings.workbench)
     metrics = PrometheusMetrics()
     delivery = InProcessDelivery()
     store = SqliteStore(settings.db, delivery.publish, on_batch=metrics.batch)

@@ -20,6 +20,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     data_dir: str = "var"
     db_path: str | None = None  # default: <data_dir>/hub.sqlite
     gazetteer_path: str | None = None  # default: <data_dir>/gazetteer.sqlite
+    workbench_path: str | None = None  # default: <data_dir>/workbench.sqlite
     max_body_bytes: int = 256 * 1024
     escalate_interval_s: float = 1.0
     ack_deadline_s: float = 30.0
@@ -52,6 +53,12 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         if self.gazetteer_path:
             return Path(self.gazetteer_path)
         return Path(self.data_dir) / "gazetteer.sqlite"
+
+    @property
+    def workbench(self) -> Path:
+        if self.workbench_path:
+            return Path(self.workbench_path)
+        return Path(self.data_dir) / "workbench.sqlite"
 
     @property
     def tls(self) -> bool:

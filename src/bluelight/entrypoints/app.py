@@ -18,6 +18,7 @@ from bluelight.bootstrap import Runtime
 from bluelight.entrypoints import console, openapi, problems, tls
 from bluelight.entrypoints.api import api
 from bluelight.entrypoints.stream import stream_endpoint
+from bluelight.entrypoints.workbench import apis as workbench_apis
 
 log = structlog.get_logger(__name__)
 
@@ -105,6 +106,8 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/openapi.json", openapi_json),
         Route("/metrics", metrics),
         *console.routes(runtime.hub, runtime.settings.max_body_bytes),
+        *(route for part in workbench_apis()
+          for route in part.starlette_routes(runtime.hub, runtime.settings.max_body_bytes)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_problem})

@@ -124,4 +124,6 @@ def document() -> dict[str, Any]:
     from bluelight.entrypoints import console
     from bluelight.entrypoints.api import api
 
-    return build(api, console.api)
+    from bluelight.entrypoints.workbench import apis as workbench_apis
+
+    return build(api, console.api, *workbench_apis())

@@ -55,6 +55,8 @@ incidents = Table(
     Column("status", String(20), nullable=False),
     Column("body", LargeBinary, nullable=False),  # the incident as it stands (msgspec JSON)
     Column("created_at", Float, nullable=False),
+    # Set when retention removed the personal data (the audit log keeps a tombstone).
+    Column("purged_at", Float),
     UniqueConstraint("sender", "reference", name="uq_incidents_sender_reference"),
 )
 
@@ -127,6 +129,9 @@ operators = Table(
     Column("password_hash", String(200), nullable=False),
     Column("created_at", Float, nullable=False),
     Column("disabled_at", Float),
+    # "operator" works the console; "admin" also manages agencies, agreements and
+    # credentials (every admin action is audited).
+    Column("role", String(20), nullable=False, server_default="operator"),
 )
 
 # Console sessions, server side so that they expire and can be ended at once.
@@ -161,4 +166,67 @@ alert_subscriptions = Table(
     Column("source", String(120), ForeignKey("agencies.id"), nullable=False),
     Column("subscriber", String(120), ForeignKey("agencies.id"), nullable=False),
     PrimaryKeyConstraint("source", "subscriber"),
+)
+
+# Public keys with which agencies sign their messages (JWS). Several may be active at
+# once, so a key can be rotated without downtime; a revoked key verifies nothing more.
+signing_keys = Table(
+    "signing_keys",
+    Column("key_id", String(64), primary_key=True),
+    Column("agency_id", String(120), ForeignKey("agencies.id"), nullable=False),
+    Column("algorithm", String(20), nullable=False),
+    Column("public_key", Text, nullable=False),  # PEM (SubjectPublicKeyInfo)
+    Column("created_at", Float, nullable=False),
+    Column("revoked_at", Float),
+    Index("ix_signing_keys_agency", "agency_id"),
+)
+
+# Every verified signature, kept as evidence of who sent what: the recipient (or an
+# auditor) can check it against the sender's public key.
+signatures = Table(
+    "signatures",
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agency", String(120), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("message_id", String(64)),
+    Column("incident_id", String(40)),
+    Column("transfer_id", String(40)),
+    Column("key_id", String(64), nullable=False),
+    Column("jws", Text, nullable=False),  # compact serialisation, payload detached
+    Column("payload", LargeBinary, nullable=False),  # the exact signed bytes
+    Column("signed_at", Float, nullable=False),
+    Column("received_at", Float, nullable=False),
+    Index("ix_signatures_message", "agency", "message_id"),
+    Index("ix_signatures_incident", "incident_id"),
+)
+
+# Data-sharing agreements, every version kept: a transfer names the version it was sent
+# under, so what applied then can always be shown.
+agreements = Table(
+    "agreements",
+    Column("id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),  # the whole Agreement (msgspec JSON)
+    Column("created_at", Float, nullable=False),
+    Column("created_by", String(120), nullable=False),
+    Column("withdrawn_at", Float),
+    PrimaryKeyConstraint("id", "version"),
+)
+
+# The append-only audit log. Each record carries the hash of the one before, so an
+# edited or deleted record breaks the chain (`bluelight audit verify`).
+audit_log = Table(
+    "audit_log",
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", Float, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("agency", String(120)),  # whose data or account it concerns
+    Column("incident_id", String(40)),
+    Column("transfer_id", String(40)),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_incident", "incident_id"),
+    Index("ix_audit_agency", "agency"),
 )
