@@ -72,6 +72,11 @@ def can_cancel(state: TransferState) -> bool:
     return state is not TransferState.CANCELLED
 
 
+class AgreementRef(msgspec.Struct, kw_only=True, frozen=True):
+    id: str
+    version: int
+
+
 class Transfer(msgspec.Struct, kw_only=True, omit_defaults=True):
     """One incident offered to one recipient agency, with every lifecycle timestamp
     (seconds since the epoch, UTC)."""
@@ -100,6 +105,10 @@ class Transfer(msgspec.Struct, kw_only=True, omit_defaults=True):
     # The sender's own id for the message that created it (a foreign id for a message
     # in another standard): what an acknowledgement to the sender refers to.
     origin_message_id: str | None = None
+    # The data-sharing agreement (id and version) the hub applied, if any, and the
+    # fields it withheld from the recipient under it; both shown to the sender.
+    agreement: AgreementRef | None = None
+    withheld: list[str] = []
 
     def party(self, agency: str) -> bool:
         return agency in (self.sender, self.recipient)
