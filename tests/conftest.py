@@ -44,4 +44,7 @@ def region(hub: HubProcess) -> Region:
         agency_id = f"uk.{service}.{area}"
         parties[service] = Party(agency_id, hub.add_agency(agency_id, service, phone=phone,
                                                            name=f"{area} {service}"))
+    # The region's services share everything, as under a regional information sharing
+    # agreement; the sharing tests build regions without one.
+    hub.add_agreement(f"isa-{area}", [p.id for p in parties.values()])
     return Region(**parties)

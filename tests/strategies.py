@@ -23,9 +23,11 @@ from bluelight.domain.incident import (
     IncidentType,
     Location,
     Methane,
+    OfficerSafety,
     Priority,
     ResourceRequest,
     Severity,
+    Vulnerability,
 )
 
 REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"
@@ -153,4 +155,24 @@ def incidents() -> st.SearchStrategy[Incident]:
             max_size=3),
         caller=st.none() | callers,
         methane=st.none() | methanes,
+        medical=st.none() | text(1, 200),
+        vulnerability=st.none() | st.builds(Vulnerability, flags=st.lists(labels, max_size=3),
+                                            notes=st.none() | text(1, 80)),
+        officer_safety=st.none() | st.builds(OfficerSafety,
+                                             markers=st.lists(labels, max_size=3),
+                                             notes=st.none() | text(1, 80)),
+        intelligence=st.none() | text(1, 200),
     )
+
+
+def special_losses(incident: Incident) -> set[str]:
+    """The special categories a standard without a place for them must name as lost:
+    each set field, or each set member of a group (flags, markers, notes)."""
+    lost = {f"incident.{name}" for name in ("medical", "intelligence")
+            if getattr(incident, name) is not None}
+    for name, markers in (("vulnerability", "flags"), ("officer_safety", "markers")):
+        group = getattr(incident, name)
+        if group is not None:
+            parts = [p for p in (markers, "notes") if getattr(group, p) not in (None, [])]
+            lost |= {f"incident.{name}.{p}" for p in parts} or {f"incident.{name}"}
+    return lost

@@ -9,10 +9,11 @@ from bluelight.adapters.codecs.translator import CodecTranslator
 from bluelight.adapters.delivery.inprocess import InProcessDelivery
 from bluelight.adapters.gazetteer.sqlite_gazetteer import SqliteGazetteer
 from bluelight.adapters.geodesy import ProjGeodesy
+from bluelight.adapters.jws import PyJwtJose
 from bluelight.adapters.metrics import PrometheusMetrics
 from bluelight.adapters.storage import migrate
-from bluelight.adapters.workbench import migrate as workbench_migrate
 from bluelight.adapters.storage.sqlite_store import SqliteStore
+from bluelight.adapters.workbench import migrate as workbench_migrate
 from bluelight.config import Settings
 from bluelight.services.hub import Hub
 
@@ -40,6 +41,7 @@ def build(settings: Settings) -> Runtime:
         ProjGeodesy(),
         settings.policy,
         metrics,
+        jose=PyJwtJose(),
         translator=CodecTranslator({
             "eido": Path(settings.eido_schema_dir) if settings.eido_schema_dir else None,
             "edxl-de": (Path(settings.edxl_de_schema_dir) if settings.edxl_de_schema_dir

@@ -29,6 +29,13 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     phone_baseline_s: float = 240.0
     session_idle_s: float = 30 * 60.0
     session_max_s: float = 12 * 3600.0
+    # Days personal data is kept for incidents sent under no agreement (an agreement
+    # states its own retention).
+    default_retention_days: int = 90
+    # Message signatures (JWS): make them mandatory for every agency (an agency with an
+    # active signing key must sign anyway), and how old a signature may be.
+    require_signatures: bool = False
+    signature_window_s: float = 300.0
     # Directories of the official JSON Schemas, to validate incoming documents against
     # (NENA EIDO: the schema/ folder of NENA911/EIDO-JSON; EDXL-DE: the French hub's).
     eido_schema_dir: str | None = None
@@ -73,6 +80,8 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             phone_baseline_s=self.phone_baseline_s,
             session_idle_s=self.session_idle_s,
             session_max_s=self.session_max_s,
+            require_signatures=self.require_signatures,
+            signature_window_s=self.signature_window_s,
         )
 
 

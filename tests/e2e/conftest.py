@@ -47,6 +47,9 @@ class ConsoleHub:
                                  PASSWORD)
             self.agencies[service] = agency_id
         self.area = area
+        # Police and fire share everything; the ambulance service has no agreement with
+        # either, so it receives only the operational minimum from them.
+        process.add_agreement(f"isa-{area}", [self.agencies["police"], self.agencies["fire"]])
 
     def username(self, service: str) -> str:
         return f"{service}-{self.area}"

@@ -172,6 +172,29 @@ def test_a_public_flood_warning_reaches_the_agencies_subscribed_to_its_source(hu
     assert http.get("/v1/inbox", headers=auth(region.ambulance.token)).json()["entries"] == []
 
 
+def test_a_public_alert_with_no_subscribers_is_refused_not_parked(hub, http):
+    source = f"uk.other-responder.ea-{uuid.uuid4().hex[:6]}"
+    ea = hub.add_agency(source, "other-responder", format="cap")
+    r = http.post("/v1/messages", content=(SAMPLES / "cap" / "ea-flood-warning.xml").read_bytes(),
+                  headers=auth(ea) | {"content-type": "application/cap+xml"})
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert "addressed to nobody" in problem["detail"]
+    assert problem["errors"] == [{"field": "recipients", "fault": "no recipient"}]
+    with hub_db(hub) as conn:  # nothing half-stored: no incident, no raw message
+        assert conn.execute("SELECT count(*) FROM raw_messages WHERE agency = ?",
+                            (source,)).fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM incidents WHERE sender = ?",
+                            (source,)).fetchone()[0] == 0
+
+
+def hub_db(hub):
+    import contextlib
+    import sqlite3
+
+    return contextlib.closing(sqlite3.connect(hub.db))
+
+
 def test_a_mait_xml_incident_is_handled_and_answered_in_mait_xml(hub, http, region):
     document = (SAMPLES / "mait" / "incident-create.xml").read_bytes()
     # The sample is from South Wales Police to the fire and ambulance services: give this

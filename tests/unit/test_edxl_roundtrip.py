@@ -27,7 +27,7 @@ from bluelight.domain.incident import (
     Severity,
 )
 from shared_data import CONFORMANCE
-from strategies import agency_ids, aware_datetimes, incidents
+from strategies import agency_ids, aware_datetimes, incidents, special_losses
 
 SCHEMA_DIR = CONFORMANCE / "hubsante" / "schemas"
 SCHEMAS = SCHEMA_DIR if (SCHEMA_DIR / "EDXL-DE-full.schema.json").is_file() else None
@@ -109,7 +109,7 @@ def expected_losses(native: Native) -> set[str]:
         losses.add("incident.resources_requested")
     if incident.methane is not None:
         losses |= {f"incident.methane.{name}" for name in Methane.__struct_fields__}
-    return losses
+    return losses | special_losses(incident)
 
 
 def restore(back: Native, native: Native, losses: set[str]) -> Native:
@@ -126,6 +126,9 @@ def restore(back: Native, native: Native, losses: set[str]) -> Native:
         if f"incident.{name}" in losses}
     if any(loss.startswith("incident.methane.") for loss in losses):
         fields["methane"] = original.methane
+    for name in ("medical", "vulnerability", "officer_safety", "intelligence"):
+        if any(loss.startswith(f"incident.{name}") for loss in losses):
+            fields[name] = getattr(original, name)
     incident = msgspec.structs.replace(got, location=location, **fields)
     sent_at = native.sent_at if "sent_at" in losses else back.sent_at
     return normal(msgspec.structs.replace(back, incident=incident, sent_at=sent_at))

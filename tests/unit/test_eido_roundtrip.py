@@ -19,7 +19,13 @@ from bluelight.adapters.codecs import eido
 from bluelight.adapters.codecs.base import Native
 from bluelight.domain.incident import Incident, IncidentType, Location, Priority
 from shared_data import CONFORMANCE
-from strategies import REFERENCE_PATTERN, agency_ids, aware_datetimes, incidents
+from strategies import (
+    REFERENCE_PATTERN,
+    agency_ids,
+    aware_datetimes,
+    incidents,
+    special_losses,
+)
 
 SCHEMA_DIR = CONFORMANCE / "nena-eido" / "schema"
 SCHEMA = SCHEMA_DIR if (SCHEMA_DIR / "openapi.yaml").is_file() else None
@@ -58,7 +64,7 @@ def expected_losses(native: Native) -> set[str]:
         losses.add("recipients")
     if native.message_id:
         losses.add("message_id")
-    return losses
+    return losses | special_losses(incident)
 
 
 @settings(max_examples=200, deadline=None)

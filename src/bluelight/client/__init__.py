@@ -9,7 +9,8 @@
 
 from bluelight.client._errors import HubError, Unavailable
 from bluelight.client._http import Client
+from bluelight.client._signing import SignatureCheck
 from bluelight.client._stream import Stream
 from bluelight.client.bodies import body_of
 
-__all__ = ["Client", "HubError", "Stream", "Unavailable", "body_of"]
+__all__ = ["Client", "HubError", "SignatureCheck", "Stream", "Unavailable", "body_of"]

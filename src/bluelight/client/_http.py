@@ -8,9 +8,11 @@ import httpx
 import msgspec
 
 from bluelight.client._errors import HubError, Unavailable
+from bluelight.client._signing import SignatureCheck, Signer, check
 from bluelight.domain.agency import Agency
 from bluelight.domain.incident import Incident, IncidentUpdate
 from bluelight.domain.transfer import Transfer
+from bluelight.services.signatures import KeySet, TransferSignatures
 from bluelight.services.views import Inbox, Receipt, Stats, Timeline, TransferView
 
 T = TypeVar("T")
@@ -23,7 +25,11 @@ def _as_struct(value: Any, type_: type[T]) -> T:
 
 class Client:
     """Async client for one agency. Submissions are retried on network failure with the
-    same message_id, which the hub deduplicates, so a retry never sends twice."""
+    same message_id, which the hub deduplicates, so a retry never sends twice.
+
+    With `signing_key` (an Ed25519 or P-256 private key, or its PEM), every message is
+    signed over the exact bytes sent; `key_id` defaults to the key's JWK thumbprint,
+    the id `bluelight agency key generate|add` registers."""
 
     def __init__(
         self,
@@ -33,8 +39,11 @@ class Client:
         timeout: float = 10.0,
         retries: int = 3,
         transport: httpx.AsyncBaseTransport | None = None,
+        signing_key: Any = None,
+        key_id: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.signer = Signer(signing_key, key_id) if signing_key is not None else None
         self.token = token
         self.retries = retries
         self._http = httpx.AsyncClient(
@@ -52,11 +61,14 @@ class Client:
         await self._http.aclose()
 
     async def _request(self, method: str, path: str, type_: type[T] | None, *,
-                       body: Any = None, params: dict | None = None, retry: bool = False) -> T:
+                       body: Any = None, params: dict | None = None, retry: bool = False,
+                       signed: bool = False) -> T:
         content = _encode(body) if body is not None else None
         headers = {"content-type": "application/json"} if content is not None else None
         attempts = self.retries + 1 if retry else 1
         for attempt in range(attempts):
+            if signed and self.signer is not None:  # afresh each time: the time is signed
+                headers["X-JWS-Signature"] = self.signer.sign(content)
             try:
                 response = await self._http.request(method, path, content=content,
                                                      headers=headers, params=params)
@@ -82,27 +94,27 @@ class Client:
                      message_id: uuid.UUID | None = None) -> Receipt:
         body = {"message_id": message_id or uuid.uuid4(), "recipients": recipients,
                 "incident": _as_struct(incident, Incident)}
-        return await self._request("POST", "/v1/incidents", Receipt, body=body, retry=True)
+        return await self._request("POST", "/v1/incidents", Receipt, body=body, retry=True, signed=True)
 
     async def update(self, reference: str, update: IncidentUpdate | dict, *,
                      message_id: uuid.UUID | None = None) -> Receipt:
         body = {"message_id": message_id or uuid.uuid4(),
                 "update": _as_struct(update, IncidentUpdate)}
         return await self._request("POST", f"/v1/incidents/{reference}/updates", Receipt,
-                                   body=body, retry=True)
+                                   body=body, retry=True, signed=True)
 
     async def close_incident(self, reference: str, outcome: str, text: str | None = None, *,
                              message_id: uuid.UUID | None = None) -> Receipt:
         closure = {"outcome": outcome} | ({"text": text} if text else {})
         body = {"message_id": message_id or uuid.uuid4(), "closure": closure}
         return await self._request("POST", f"/v1/incidents/{reference}/closure", Receipt,
-                                   body=body, retry=True)
+                                   body=body, retry=True, signed=True)
 
     async def cancel(self, reference: str, reason: str, *,
                      message_id: uuid.UUID | None = None) -> Receipt:
         body = {"message_id": message_id or uuid.uuid4(), "reason": reason}
         return await self._request("POST", f"/v1/incidents/{reference}/cancellation", Receipt,
-                                   body=body, retry=True)
+                                   body=body, retry=True, signed=True)
 
     # receiving -------------------------------------------------------------------------
     async def inbox(self, after: int | None = None, limit: int = 100) -> Inbox:
@@ -119,7 +131,7 @@ class Client:
         body = {"decision": decision} | ({"reason": reason} if reason else {}) | (
             {"operator": operator} if operator else {})
         return await self._request("POST", f"/v1/transfers/{transfer_id}/decision",
-                                   TransferView, body=body)
+                                   TransferView, body=body, signed=True)
 
     async def accept(self, transfer_id: str, operator: str | None = None) -> TransferView:
         return await self.decide(transfer_id, "accepted", operator=operator)
@@ -140,6 +152,20 @@ class Client:
         params = {"limit": limit} | ({"role": role} if role else {}) | (
             {"state": state} if state else {})
         return await self._request("GET", "/v1/transfers", list[Transfer], params=params)
+
+    async def verify_transfer(self, transfer_id: str) -> list[SignatureCheck]:
+        """Check each signature the hub kept over the transfer's messages against the
+        signer's published keys: proof, independent of the hub, of who sent what."""
+        kept = await self._request("GET", f"/v1/transfers/{transfer_id}/signatures",
+                                   TransferSignatures)
+        key_sets: dict[str, KeySet] = {}
+        checks = []
+        for signature in kept.signatures:
+            if signature.agency not in key_sets:
+                key_sets[signature.agency] = await self._request(
+                    "GET", f"/v1/agencies/{signature.agency}/keys", KeySet)
+            checks.append(check(signature, key_sets[signature.agency], kept.reason))
+        return checks
 
     async def agencies(self) -> list[Agency]:
         return await self._request("GET", "/v1/agencies", list[Agency])

@@ -184,10 +184,20 @@ class Stream:
         return await self._command("decide", {"transfer_id": transfer_id, "body": body},
                                    _transfer.decode, timeout)
 
+    def _frame(self, op: str, corr: str, fields: dict) -> str:
+        """The command's frame; with a signing key, "sig" covers the exact bytes of the
+        body as they appear in the frame."""
+        signer = self._client.signer
+        if signer is None or "body" not in fields:
+            return _encode({"op": op, "corr": corr, **fields}).decode()
+        body = _encode(fields["body"])
+        return _encode({"op": op, "corr": corr, **fields, "body": msgspec.Raw(body),
+                        "sig": signer.sign(body)}).decode()
+
     def _command(self, op: str, fields: dict, decode: Any, timeout: float) -> asyncio.Future:
         loop = asyncio.get_running_loop()
         corr = f"{next(self._corr):x}"
-        frame = _encode({"op": op, "corr": corr, **fields}).decode()
+        frame = self._frame(op, corr, fields)
         pending = _Pending(frame, loop.create_future(), decode, op, fields)
         pending.timer = loop.call_later(timeout, self._expire, corr, timeout)
         self._pending[corr] = pending
@@ -254,8 +264,11 @@ class Stream:
                     backoff = 0.05
                     # Everything unanswered goes again, in the order first sent.
                     self._outbox.clear()
-                    for pending in self._pending.values():
+                    for corr, pending in self._pending.items():
                         pending.resent = self.reconnects > 0
+                        if pending.resent and self._client.signer is not None:
+                            # Signed afresh: the first signature may have aged out.
+                            pending.frame = self._frame(pending.op, corr, pending.fields)
                         self._outbox.append(pending.frame)
                     self._wake.set()
                     writer = asyncio.create_task(self._write(ws))

@@ -112,6 +112,22 @@ class CallerContact(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, om
     notes: Text | None = None
 
 
+class Vulnerability(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """Personal data: vulnerability and safeguarding flags (e.g. "child at risk",
+    "lives alone", "mental health crisis")."""
+
+    flags: Annotated[list[Label], msgspec.Meta(max_length=20)] = []
+    notes: Text | None = None
+
+
+class OfficerSafety(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
+    """Officer-safety and firearms markers on the location or the people involved
+    (e.g. "firearms licence holder", "violent towards staff", "dangerous dog")."""
+
+    markers: Annotated[list[Label], msgspec.Meta(max_length=20)] = []
+    notes: Text | None = None
+
+
 class Methane(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
     """JESIP M/ETHANE: the shared situation report for a (possible) major incident."""
 
@@ -138,6 +154,15 @@ class Incident(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_de
     resources_requested: Annotated[list[ResourceRequest], msgspec.Meta(max_length=50)] = []
     caller: CallerContact | None = None
     methane: Methane | None = None
+    # Special categories of personal data. Each flows to a partner only where a
+    # data-sharing agreement allows its class (see domain.sharing).
+    medical: Annotated[str, msgspec.Meta(
+        max_length=10_000, description="Clinical details: conditions, medication, allergies")
+    ] | None = None
+    vulnerability: Vulnerability | None = None
+    officer_safety: OfficerSafety | None = None
+    intelligence: Annotated[str, msgspec.Meta(
+        max_length=10_000, description="Criminal-intelligence notes")] | None = None
 
 
 class IncidentUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):

@@ -174,6 +174,9 @@ class OfferBody(msgspec.Struct, kw_only=True, omit_defaults=True):
     sender_name: str
     incident: Incident
     flags: list[Flag] = []
+    # The agreement this was shared under and the fields it withheld from you.
+    agreement: AgreementRef | None = None
+    withheld: list[str] = []
 
 
 class UpdateBody(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -181,6 +184,8 @@ class UpdateBody(msgspec.Struct, kw_only=True, omit_defaults=True):
     reference: str
     update: IncidentUpdate
     incident: Incident  # as it now stands
+    agreement: AgreementRef | None = None
+    withheld: list[str] = []
 
 
 class ClosureBody(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -188,6 +193,7 @@ class ClosureBody(msgspec.Struct, kw_only=True, omit_defaults=True):
     reference: str
     outcome: str
     text: str | None = None
+    withheld: list[str] = []
 
 
 class CancellationBody(msgspec.Struct, kw_only=True):

@@ -15,9 +15,21 @@ from bluelight.domain.commands import (
     SubmitIncident,
     SubmitUpdate,
 )
+from bluelight.domain.incident import Incident
+from bluelight.domain.sharing import Agreement
+from bluelight.domain.signature import SignedKind
 from bluelight.domain.transfer import Transfer, TransferState
 from bluelight.entrypoints.routing import Api, Call, Param, Result
-from bluelight.services.views import Inbox, Receipt, Stats, Timeline, TransferView
+from bluelight.services.signatures import KeySet, TransferSignatures
+from bluelight.services.views import (
+    Inbox,
+    Receipt,
+    SharingPreview,
+    Stats,
+    Timeline,
+    TransferExport,
+    TransferView,
+)
 
 api = Api()
 
@@ -32,6 +44,11 @@ class Acknowledged(msgspec.Struct):
 
 class Health(msgspec.Struct):
     status: str
+
+
+class SharingPreviewRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    recipients: Annotated[list[str], msgspec.Meta(min_length=1, max_length=50)]
+    incident: Incident
 
 
 def _receipt(outcome: tuple[Receipt, bool]) -> Result:
@@ -52,40 +69,54 @@ async def list_agencies(call: Call) -> list[Agency]:
     return await call.hub.agencies()
 
 
+@api.route("GET", "/v1/agencies/{agency_id}/keys", summary="An agency's signing keys",
+           tag="directory", response=KeySet, errors=(401, 404),
+           description="The public keys the agency signs its messages with, as JWKs (a JWK "
+                       "set), revoked ones included with when they were revoked, so that a "
+                       "recipient can verify a signature end to end.")
+async def agency_keys(call: Call) -> KeySet:
+    return await call.hub.signing_keys(call.path["agency_id"])
+
+
 @api.route("POST", "/v1/incidents", summary="Send an incident to partner agencies",
            tag="sending", body=SubmitIncident, ok=201, response=Receipt, errors=_SUBMIT_ERRORS,
+           signed=SignedKind.INCIDENT,
            description="Answers only after the incident is durably stored (201). Resending "
                        "the same message_id returns the original receipt (200) and creates "
                        "nothing; the same message_id with other content is a 409.")
 async def submit_incident(call: Call) -> Result:
-    return _receipt(await call.hub.submit_incident(call.agency, call.body))
+    return _receipt(await call.hub.submit_incident(call.agency, call.body,
+                                                   signature=call.signature))
 
 
 @api.route("POST", "/v1/incidents/{reference}/updates", summary="Update an incident you sent",
            tag="sending", body=SubmitUpdate, ok=201, response=Receipt,
-           errors=(*_SUBMIT_ERRORS, 404))
+           errors=(*_SUBMIT_ERRORS, 404), signed=SignedKind.UPDATE)
 async def submit_update(call: Call) -> Result:
-    return _receipt(await call.hub.submit_update(call.agency, call.path["reference"], call.body))
+    return _receipt(await call.hub.submit_update(call.agency, call.path["reference"], call.body,
+                                                 signature=call.signature))
 
 
 @api.route("POST", "/v1/incidents/{reference}/closure", summary="Close an incident you sent",
            tag="sending", body=SubmitClosure, ok=201, response=Receipt,
-           errors=(*_SUBMIT_ERRORS, 404))
+           errors=(*_SUBMIT_ERRORS, 404), signed=SignedKind.CLOSURE)
 async def submit_closure(call: Call) -> Result:
     return _receipt(await call.hub.submit_closure(call.agency, call.path["reference"],
-                                                  call.body))
+                                                  call.body, signature=call.signature))
 
 
 @api.route("POST", "/v1/incidents/{reference}/cancellation",
            summary="Cancel an incident sent in error", tag="sending", body=SubmitCancellation,
-           ok=201, response=Receipt, errors=(*_SUBMIT_ERRORS, 404))
+           ok=201, response=Receipt, errors=(*_SUBMIT_ERRORS, 404),
+           signed=SignedKind.CANCELLATION)
 async def submit_cancellation(call: Call) -> Result:
     return _receipt(await call.hub.submit_cancellation(call.agency, call.path["reference"],
-                                                       call.body))
+                                                       call.body, signature=call.signature))
 
 
 @api.route("POST", "/v1/messages", summary="Send a message in another standard",
            tag="sending", ok=201, raw_body=True, errors=(401, 404, 409, 413, 422, 503),
+           signed=SignedKind.MESSAGE,
            query=(Param("format", MessageFormat | None,
                         "The message's standard; default: your agency's configured one, "
                         "or detected from the content"),),
@@ -97,7 +128,8 @@ async def submit_cancellation(call: Call) -> Result:
 async def receive_message(call: Call) -> Result:
     fmt = call.query["format"].value if call.query["format"] else None
     media_type = call.request.headers.get("content-type", "application/octet-stream")
-    result, created = await call.hub.receive_message(call.agency, fmt, call.body, media_type)
+    result, created = await call.hub.receive_message(call.agency, fmt, call.body, media_type,
+                                                     signature=call.signature)
     return Result(201 if created else 200, result)
 
 
@@ -118,6 +150,17 @@ async def get_transfer(call: Call) -> TransferView:
     return await call.hub.transfer(call.agency, call.path["transfer_id"])
 
 
+@api.route("GET", "/v1/transfers/{transfer_id}/signatures",
+           summary="The senders' signatures over a transfer's messages", tag="transfers",
+           response=TransferSignatures, errors=(401, 404),
+           description="Each kept signature (a JWS with a detached payload) and, unless the "
+                       "data-sharing agreement withheld fields from the recipient, the exact "
+                       "signed bytes (base64url), so a party can verify it end to end with "
+                       "the signer's public key from GET /v1/agencies/{agency_id}/keys.")
+async def get_signatures(call: Call) -> TransferSignatures:
+    return await call.hub.transfer_signatures(call.agency, call.path["transfer_id"])
+
+
 @api.route("GET", "/v1/transfers/{transfer_id}/timeline",
            summary="Everything that happened to a transfer", tag="transfers", response=Timeline,
            errors=(401, 404))
@@ -125,14 +168,45 @@ async def get_timeline(call: Call) -> Timeline:
     return await call.hub.timeline(call.agency, call.path["transfer_id"])
 
 
+@api.route("GET", "/v1/transfers/{transfer_id}/export",
+           summary="A transfer as one record for your files", tag="transfers",
+           response=TransferExport, errors=(401, 404),
+           description="The transfer, the incident as your agency may see it (the "
+                       "recipient's copy is redacted by the data-sharing agreement, as "
+                       "everywhere) and its whole timeline. Audited.")
+async def export_transfer(call: Call) -> TransferExport:
+    return await call.hub.export(call.agency, call.path["transfer_id"])
+
+
+@api.route("POST", "/v1/sharing/preview", summary="What will each partner receive?",
+           tag="sharing", body=SharingPreviewRequest, response=list[SharingPreview],
+           errors=(400, 401, 413, 415, 422),
+           description="Before sending: for each recipient, the data-sharing agreement "
+                       "that would apply (or none), the classes of data it allows, the "
+                       "fields that would be withheld, and the incident exactly as that "
+                       "partner would receive it. Nothing is sent or stored.")
+async def preview_sharing(call: Call) -> list[SharingPreview]:
+    return await call.hub.preview(call.agency, call.body.recipients, call.body.incident)
+
+
+@api.route("GET", "/v1/agreements", summary="Your data-sharing agreements", tag="sharing",
+           response=list[Agreement], errors=(401,),
+           description="Every version of every agreement your agency is party to, newest "
+                       "version first. Transfers name the version they were sent under.")
+async def list_agreements(call: Call) -> list[Agreement]:
+    return await call.hub.agreements(call.agency)
+
+
 @api.route("POST", "/v1/transfers/{transfer_id}/decision",
            summary="Accept or reject a transfer you received", tag="receiving", body=Decide,
-           response=TransferView, errors=(400, 401, 403, 404, 409, 413, 415, 422, 503))
+           response=TransferView, errors=(400, 401, 403, 404, 409, 413, 415, 422, 503),
+           signed=SignedKind.DECISION)
 async def decide(call: Call) -> TransferView:
     body = call.body
     if call.operator:  # a console decision is recorded under the signed-in operator
         body = msgspec.structs.replace(body, operator=call.operator)
-    return await call.hub.decide(call.agency, call.path["transfer_id"], body)
+    return await call.hub.decide(call.agency, call.path["transfer_id"], body,
+                                 signature=call.signature)
 
 
 @api.route("GET", "/v1/inbox", summary="Poll your mailbox", tag="receiving", response=Inbox,

@@ -15,10 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from bluelight.bootstrap import Runtime
-from bluelight.entrypoints import console, openapi, problems, tls
+from bluelight.entrypoints import admin_api, console, openapi, problems, tls
 from bluelight.entrypoints.api import api
 from bluelight.entrypoints.stream import stream_endpoint
 from bluelight.entrypoints.workbench import apis as workbench_apis
+from bluelight.entrypoints.workbench import pages as workbench_pages
 
 log = structlog.get_logger(__name__)
 
@@ -102,10 +103,12 @@ def create_app(runtime: Runtime) -> Starlette:
 
     routes = [
         *api.starlette_routes(runtime.hub, runtime.settings.max_body_bytes),
+        *admin_api.api.starlette_routes(runtime.hub, runtime.settings.max_body_bytes),
         WebSocketRoute("/v1/stream", stream_endpoint),
         Route("/openapi.json", openapi_json),
         Route("/metrics", metrics),
         *console.routes(runtime.hub, runtime.settings.max_body_bytes),
+        *workbench_pages.routes(),
         *(route for part in workbench_apis()
           for route in part.starlette_routes(runtime.hub, runtime.settings.max_body_bytes)),
     ]

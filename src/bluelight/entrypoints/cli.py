@@ -16,19 +16,31 @@ from rich.table import Table
 from bluelight.config import ConfigError, Settings, load_settings
 from bluelight.domain.agency import Agency, MessageFormat, Service, check_agency_id
 from bluelight.domain.errors import DomainError
+from bluelight.entrypoints.cli_assessment import app as assessment_app
 from bluelight.entrypoints.cli_bench import app as bench_app
+from bluelight.entrypoints.cli_estates import app as estates_app
 from bluelight.entrypoints.cli_gazetteer import app as gazetteer_app
+from bluelight.entrypoints.cli_governance import agreement_app, audit_app, retention_app
+from bluelight.entrypoints.cli_keys import app as keys_app
+from bluelight.entrypoints.cli_register import app as register_app
 
 app = typer.Typer(help="bluelight: multi-agency incident transfer hub.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 agency_app = typer.Typer(help="The agency directory.", no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
+agency_app.add_typer(keys_app, name="key")
 operator_app = typer.Typer(help="Console operators.", no_args_is_help=True)
 app.add_typer(operator_app, name="operator")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(bench_app, name="bench")
+app.add_typer(assessment_app, name="assessment")
+app.add_typer(estates_app, name="estates")
+app.add_typer(register_app, name="register")
 pki_app = typer.Typer(help="A development PKI for TLS and mutual TLS.", no_args_is_help=True)
 app.add_typer(pki_app, name="pki")
+app.add_typer(agreement_app, name="agreement")
+app.add_typer(audit_app, name="audit")
+app.add_typer(retention_app, name="retention")
 console = Console()
 err = Console(stderr=True, markup=False, highlight=False)
 
@@ -55,6 +67,16 @@ def _refuse(exc: Exception) -> None:
     else:
         err.print(f"error: {exc.detail}")
     raise typer.Exit(2) from None
+
+
+def cli_actor() -> str:
+    """How the audit log names a change made at the command line: by the OS account."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def _transaction(settings: Settings, job):
@@ -168,7 +190,7 @@ def agency_add(
              "format": format_.value},
             Agency,
         )
-        token, job = directory.register(agency, time.time())
+        token, job = directory.register(agency, time.time(), cli_actor())
     except (msgspec.ValidationError, DomainError) as exc:
         _refuse(exc)
     _transaction(settings, job)
@@ -184,7 +206,7 @@ def agency_token(
     """Issue another credential for an agency (e.g. for rotation)."""
     from bluelight.services import directory
 
-    token, job = directory.new_credential(agency_id, time.time())
+    token, job = directory.new_credential(agency_id, time.time(), cli_actor())
     _transaction(_settings(config), job)
     print(token)
 
@@ -212,7 +234,7 @@ def agency_revoke(
 
     parts = credentials.split(key_id)
     _transaction(_settings(config), directory.revoke(parts[0] if parts else key_id,
-                                                     time.time()))
+                                                     time.time(), cli_actor()))
     console.print("revoked")
 
 
@@ -230,7 +252,7 @@ def agency_set(
     from bluelight.services import directory
 
     agency = _transaction(_settings(config), directory.change(
-        agency_id, name=name, phone=phone, ack_deadline_s=ack_deadline, format=format_,
+        agency_id, cli_actor(), name=name, phone=phone, ack_deadline_s=ack_deadline, format=format_,
         decision_deadline_s=decision_deadline))
     console.print(msgspec.json.encode(agency).decode())
 
@@ -244,7 +266,7 @@ def agency_subscribe(
     """Deliver a source's public alerts (CAP, no addressees) to this agency."""
     from bluelight.services import directory
 
-    _transaction(_settings(config), directory.subscribe(agency_id, to))
+    _transaction(_settings(config), directory.subscribe(agency_id, to, cli_actor()))
     console.print(f"{agency_id} now receives alerts from {to}")
 
 
@@ -273,6 +295,9 @@ def operator_add(
     password: Annotated[str | None, typer.Option(
         help="Password (10+ characters); generated and printed once if omitted",
         envvar="BLUELIGHT_OPERATOR_PASSWORD")] = None,
+    role: Annotated[str, typer.Option(
+        help="operator, or admin (also manages agencies, agreements and credentials)")
+    ] = "operator",
     config: ConfigOpt = None,
 ) -> None:
     """Add a console operator for one agency."""
@@ -284,9 +309,10 @@ def operator_add(
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     try:
-        operator = msgspec.convert({"username": username, "name": name, "agency": agency},
-                                   Operator)
-        job = operators.add(operator, operators.hash_password(password), time.time())
+        operator = msgspec.convert({"username": username, "name": name, "agency": agency,
+                                    "role": role}, Operator)
+        job = operators.add(operator, operators.hash_password(password), time.time(),
+                            cli_actor())
     except (msgspec.ValidationError, DomainError) as exc:
         _refuse(exc)
     _transaction(_settings(config), job)
@@ -299,9 +325,9 @@ def operator_add(
 @operator_app.command("list")
 def operator_list(config: ConfigOpt = None) -> None:
     """List console operators."""
-    table = Table("username", "name", "agency")
+    table = Table("username", "name", "agency", "role")
     for op in _transaction(_settings(config), lambda repo: repo.operators()):
-        table.add_row(op.username, op.name, op.agency)
+        table.add_row(op.username, op.name, op.agency, op.role.value)
     console.print(table)
 
 

@@ -56,6 +56,11 @@ def build(*apis: Api) -> dict[str, Any]:
              "schema": by_type[p.type]}
             for p in e.query
         ]
+        if e.signed is not None:
+            params.append({"name": "X-JWS-Signature", "in": "header", "required": False,
+                           "description": "A JWS with a detached payload over the body's exact "
+                                          "bytes; required of an agency with a signing key",
+                           "schema": {"type": "string"}})
         if params:
             op["parameters"] = params
         if e.body is not None:
@@ -121,9 +126,8 @@ def _problem_title(status: int) -> str:
 
 def document() -> dict[str, Any]:
     """The hub's whole API: what `/openapi.json` serves and `bluelight openapi` prints."""
-    from bluelight.entrypoints import console
+    from bluelight.entrypoints import admin_api, console
     from bluelight.entrypoints.api import api
-
     from bluelight.entrypoints.workbench import apis as workbench_apis
 
-    return build(api, console.api, *workbench_apis())
+    return build(api, admin_api.api, console.api, *workbench_apis())

@@ -15,6 +15,7 @@ TITLES = {
     "malformed": "The request body is not valid JSON",
     "invalid": "The request breaks a rule",
     "unauthenticated": "A valid agency credential is required",
+    "bad-signature": "The message signature is missing, invalid or too old",
     "forbidden": "Not allowed for this agency",
     "not-found": "Not found",
     "conflict": "Conflicts with what is stored",

@@ -4,6 +4,7 @@ problem responses and the OpenAPI document."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from bluelight.adapters.storage.sqlite_store import StorageUnavailable
 from bluelight.domain.errors import DomainError, FieldFault
 from bluelight.entrypoints import problems
 from bluelight.entrypoints.problems import ProblemError
+from bluelight.services import audit
 from bluelight.services.operators import csrf_ok
 
 log = structlog.get_logger(__name__)
@@ -44,6 +46,7 @@ class Call:
     query: dict[str, Any]
     body: Any
     operator: str | None = None  # the signed-in operator's name, for console calls
+    signature: Any = None  # the body's verified signature (SignatureRecord), to keep
 
 
 @dataclass
@@ -58,7 +61,9 @@ class Endpoint:
     response: Any = None
     query: tuple[Param, ...] = ()
     auth: bool = True
+    role: str | None = None  # "admin": only an administrator's console session may call it
     raw_body: bool = False  # the handler gets the body's bytes (a document in any format)
+    signed: Any = None  # a SignedKind: the body is signed by the sender's key (X-JWS-Signature)
     errors: tuple[int, ...] = ()
     description: str = ""
     decoder: Any = field(default=None, repr=False)
@@ -184,6 +189,22 @@ async def identify(hub: Any, headers, method: str = "GET", scope: Any = None) ->
                        headers={"WWW-Authenticate": 'Bearer realm="bluelight"'})
 
 
+def actor_of(identity: Identity) -> str:
+    """How the audit log names a caller: the agency's system, or agency/operator."""
+    if identity.session is not None:
+        return f"{identity.agency}/{identity.session.username}"
+    return identity.agency
+
+
+def require_role(identity: Identity | None, role: str) -> None:
+    """Administration is done by people: only a console session of an operator with
+    the role. An agency's own credentials (token, certificate) never carry it."""
+    session = identity.session if identity else None
+    if session is None or session.role != role:
+        raise ProblemError(403, "forbidden", f"this needs the {role} role, which only a "
+                           "signed-in administrator has")
+
+
 async def authenticate(hub: Any, headers) -> str:
     return (await identify(hub, headers)).agency
 
@@ -233,15 +254,33 @@ def _query(endpoint: Endpoint, request: Request) -> dict[str, Any]:
     return values
 
 
+SIGNATURE_HEADER = "x-jws-signature"
+
+
+async def _signature(endpoint: Endpoint, hub: Any, identity: Identity | None,
+                     request: Request, payload: bytes) -> Any:
+    """The verified signature over the body's exact bytes, checked before the body is
+    decoded. Console sessions are exempt: the browser holds no agency key, and what an
+    operator does is recorded under the operator's name."""
+    if endpoint.signed is None or identity is None or identity.session is not None:
+        return None
+    return await hub.check_signature(identity.agency, endpoint.signed,
+                                     request.headers.get(SIGNATURE_HEADER), payload,
+                                     f"header.{SIGNATURE_HEADER}")
+
+
 def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
     async def handle(request: Request) -> Response:
         try:
             identity = (await identify(hub, request.headers, request.method, request.scope)
                         if endpoint.auth else None)
             agency = identity.agency if identity else None
-            body = None
+            if endpoint.role is not None:
+                require_role(identity, endpoint.role)
+            body = signature = None
             if endpoint.raw_body:
                 body = await read_body(request, max_body_bytes)
+                signature = await _signature(endpoint, hub, identity, request, body)
             elif endpoint.decoder is not None:
                 ctype = request.headers.get("content-type", "application/json")
                 if "json" not in ctype:
@@ -249,11 +288,14 @@ def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
                                        f"send application/json, not {ctype}",
                                        [FieldFault("header.content-type",
                                                    "must be application/json")])
-                body = decode(endpoint.decoder, await read_body(request, max_body_bytes))
+                raw = await read_body(request, max_body_bytes)
+                signature = await _signature(endpoint, hub, identity, request, raw)
+                body = decode(endpoint.decoder, raw)
             call = Call(request, hub, agency, dict(request.path_params),
                         _query(endpoint, request), body,
-                        identity.operator if identity else None)
-            result = await endpoint.handler(call)
+                        identity.operator if identity else None, signature)
+            with audit.acting(actor_of(identity)) if identity else contextlib.nullcontext():
+                result = await endpoint.handler(call)
             if isinstance(result, Response):
                 return result
             status, value = ((result.status, result.value) if isinstance(result, Result)

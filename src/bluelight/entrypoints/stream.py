@@ -16,6 +16,8 @@ under load the hub coalesces what it has queued that way.
                  {"op":"submit","corr":"...","body":SubmitIncident}
                  {"op":"update"|"closure"|"cancellation","corr":"...","reference":"...","body":{...}}
                  {"op":"decide","corr":"...","transfer_id":"...","body":Decide}
+A command other than ack may carry "sig": a JWS with a detached payload over the exact
+bytes of its "body" member (required of an agency with a signing key).
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ from bluelight.domain.commands import (
     SubmitUpdate,
 )
 from bluelight.domain.errors import DomainError, FieldFault
+from bluelight.domain.signature import SignedKind
 from bluelight.domain.transfer import Entry, Seq
 from bluelight.entrypoints import problems, tls
 from bluelight.entrypoints.problems import ProblemError
-from bluelight.entrypoints.routing import bearer_token, decode, identify
+from bluelight.entrypoints.routing import actor_of, bearer_token, decode, identify
+from bluelight.services import audit
 from bluelight.services.credentials import split as split_token
 from bluelight.services.hub import Hub
 
@@ -63,28 +67,40 @@ class AckCmd(_Cmd, tag="ack"):
     seqs: Annotated[list[Seq], msgspec.Meta(min_length=1)]
 
 
-class SubmitCmd(_Cmd, tag="submit"):
-    body: SubmitIncident
+class _SignedCmd(_Cmd, kw_only=True):
+    # The body stays raw until its signature has been checked over its exact bytes.
+    body: msgspec.Raw
+    sig: str | None = None
 
 
-class UpdateCmd(_Cmd, tag="update"):
+class SubmitCmd(_SignedCmd, tag="submit"):
+    pass
+
+
+class UpdateCmd(_SignedCmd, kw_only=True, tag="update"):
     reference: str
-    body: SubmitUpdate
 
 
-class ClosureCmd(_Cmd, tag="closure"):
+class ClosureCmd(_SignedCmd, kw_only=True, tag="closure"):
     reference: str
-    body: SubmitClosure
 
 
-class CancellationCmd(_Cmd, tag="cancellation"):
+class CancellationCmd(_SignedCmd, kw_only=True, tag="cancellation"):
     reference: str
-    body: SubmitCancellation
 
 
-class DecideCmd(_Cmd, tag="decide"):
+class DecideCmd(_SignedCmd, kw_only=True, tag="decide"):
     transfer_id: str
-    body: Decide
+
+
+# What each command's body is, and what its signature is said to cover.
+_BODIES = {
+    SubmitCmd: (msgspec.json.Decoder(SubmitIncident), SignedKind.INCIDENT),
+    UpdateCmd: (msgspec.json.Decoder(SubmitUpdate), SignedKind.UPDATE),
+    ClosureCmd: (msgspec.json.Decoder(SubmitClosure), SignedKind.CLOSURE),
+    CancellationCmd: (msgspec.json.Decoder(SubmitCancellation), SignedKind.CANCELLATION),
+    DecideCmd: (msgspec.json.Decoder(Decide), SignedKind.DECISION),
+}
 
 
 Command = AckCmd | SubmitCmd | UpdateCmd | ClosureCmd | CancellationCmd | DecideCmd
@@ -153,6 +169,9 @@ async def stream_endpoint(websocket: WebSocket) -> None:
         await websocket.send_denial_response(problems.response(p, exc.headers))
         return
     await websocket.accept()
+    # This task serves one caller: commands it runs and its reads are audited as theirs.
+    audit.set_actor(actor_of(identity))
+    await hub.mailbox_read(agency, "stream.opened", [])
     metrics = getattr(websocket.app.state, "metrics", None)
     if metrics:
         metrics.session_opened()
@@ -162,6 +181,7 @@ async def stream_endpoint(websocket: WebSocket) -> None:
         fmt = websocket.query_params.get("format") or await hub.format_of(agency)
         session = StreamSession(websocket, hub, delivery, agency, identity.operator, fmt)
         session.credential = parts[0] if parts else None
+        session.console = identity.session is not None
         pem = tls.client_cert_pem(websocket.scope)
         session.certificate_serial = tls.certificate_facts(pem)[1] if pem else None
         live = websocket.app.state.streams
@@ -193,6 +213,7 @@ class StreamSession:
         self.format = format_  # the agency's own standard: entries also come in it
         self.credential: str | None = None  # key id of the token it authenticated with
         self.certificate_serial: int | None = None  # or of its client certificate
+        self.console = False  # an operator's console session: it signs nothing
         self._tasks: set[asyncio.Task] = set()
         self._out: list[bytes] = []
         self._out_ready = asyncio.Event()
@@ -308,19 +329,38 @@ class StreamSession:
 
     async def _execute(self, cmd: Command) -> tuple[int, Any]:
         hub, agency = self.hub, self.agency
+        if isinstance(cmd, AckCmd):
+            return 200, {"acknowledged": await hub.acknowledge(agency, cmd.seqs)}
+        decoder, kind = _BODIES[type(cmd)]
+        raw = bytes(cmd.body)
+        signature = (None if self.console else
+                     await hub.check_signature(agency, kind, cmd.sig, raw, "sig"))
+        body = _decode_body(decoder, raw)
         match cmd:
-            case AckCmd(seqs=seqs):
-                return 200, {"acknowledged": await hub.acknowledge(agency, seqs)}
-            case SubmitCmd(body=body):
-                receipt, created = await hub.submit_incident(agency, body)
-            case UpdateCmd(reference=ref, body=body):
-                receipt, created = await hub.submit_update(agency, ref, body)
-            case ClosureCmd(reference=ref, body=body):
-                receipt, created = await hub.submit_closure(agency, ref, body)
-            case CancellationCmd(reference=ref, body=body):
-                receipt, created = await hub.submit_cancellation(agency, ref, body)
-            case DecideCmd(transfer_id=tid, body=body):
+            case SubmitCmd():
+                receipt, created = await hub.submit_incident(agency, body, signature=signature)
+            case UpdateCmd(reference=ref):
+                receipt, created = await hub.submit_update(agency, ref, body,
+                                                           signature=signature)
+            case ClosureCmd(reference=ref):
+                receipt, created = await hub.submit_closure(agency, ref, body,
+                                                            signature=signature)
+            case CancellationCmd(reference=ref):
+                receipt, created = await hub.submit_cancellation(agency, ref, body,
+                                                                 signature=signature)
+            case DecideCmd(transfer_id=tid):
                 if self.operator:
                     body = msgspec.structs.replace(body, operator=self.operator)
-                return 200, await hub.decide(agency, tid, body)
+                return 200, await hub.decide(agency, tid, body, signature=signature)
         return (201 if created else 200), receipt
+
+
+def _decode_body(decoder: Any, raw: bytes) -> Any:
+    """A fault is named as the HTTP endpoint names it ("incident.summary"); a body that
+    is not even an object is "body"."""
+    try:
+        return decode(decoder, raw)
+    except ProblemError as exc:
+        exc.faults = [FieldFault("body" if f.field == "(body)" else f.field, f.fault)
+                      for f in exc.faults]
+        raise

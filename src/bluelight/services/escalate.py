@@ -17,6 +17,7 @@ from bluelight.domain.transfer import (
     TransferState,
     overdue_message,
 )
+from bluelight.services import audit
 from bluelight.services.ports import Repository
 
 _encode = msgspec.json.Encoder().encode
@@ -60,6 +61,9 @@ def escalate(
                            msgspec.to_builtins(body))
             repo.append(transfer.sender, EntryKind.TRANSFER_OVERDUE, transfer.incident_id,
                         transfer.transfer_id, _encode(body), now)
+            audit.record(repo, now, "hub", "transfer.overdue", agency=transfer.sender,
+                         counterparty=transfer.recipient, incident_id=transfer.incident_id,
+                         transfer_id=transfer.transfer_id, detail={"stage": stage.value})
             raised.append((transfer, stage))
         return raised
 

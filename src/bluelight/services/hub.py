@@ -18,10 +18,14 @@ from bluelight.domain.commands import (
 )
 from bluelight.domain.errors import DomainError, NotFound
 from bluelight.domain.geography import operates_in_gb
+from bluelight.domain.incident import Incident
 from bluelight.domain.operator import Session
-from bluelight.domain.transfer import Entry, Transfer, timeline
+from bluelight.domain.sharing import Agreement, redact_event
+from bluelight.domain.signature import SignatureRecord, SignedKind
+from bluelight.domain.transfer import Entry, TimelineEvent, Transfer, timeline
 from bluelight.domain.translation import Native
 from bluelight.services import (
+    audit,
     credentials,
     escalate,
     gateway,
@@ -29,6 +33,8 @@ from bluelight.services import (
     receive,
     render,
     report,
+    sharing,
+    signatures,
     submit,
 )
 from bluelight.services.locate import locate
@@ -37,13 +43,22 @@ from bluelight.services.ports import (
     Gazetteer,
     Geodesy,
     HubMetrics,
+    Jose,
     NoMetrics,
     RawMessage,
     Repository,
     Store,
     Translator,
 )
-from bluelight.services.views import Inbox, Receipt, Stats, Timeline, TransferView
+from bluelight.services.views import (
+    Inbox,
+    Receipt,
+    SharingPreview,
+    Stats,
+    Timeline,
+    TransferExport,
+    TransferView,
+)
 
 
 class Hub:
@@ -56,6 +71,7 @@ class Hub:
         metrics: HubMetrics | None = None,
         clock: Callable[[], float] = time.time,
         translator: Translator | None = None,
+        jose: Jose | None = None,
     ) -> None:
         self.store = store
         self.gazetteer = gazetteer
@@ -64,6 +80,7 @@ class Hub:
         self.metrics = metrics or NoMetrics()
         self.clock = clock
         self.translator = translator
+        self.jose = jose  # checks message signatures
 
     # identity ---------------------------------------------------------------------------
     async def authenticate(self, token: str) -> str | None:
@@ -81,11 +98,20 @@ class Hub:
         was wrong is not said)."""
         operator = await self.store.read(
             lambda repo: operators.check_password(repo, username, password))
+        now = self.clock()
         if operator is None:
+            # Refusals are audited too: repeated ones are how guessing shows.
+            await self.store.write(lambda repo: audit.record(
+                repo, now, "anonymous", "session.refused", detail={"username": username}))
             return None
-        token, session = operators.open_session(operator, self.clock(),
-                                                self.policy.session_max_s)
-        await self.store.write(lambda repo: repo.save_session(session))
+        token, session = operators.open_session(operator, now, self.policy.session_max_s)
+
+        def job(repo: Repository) -> None:
+            repo.save_session(session)
+            audit.record(repo, now, f"{operator.agency}/{operator.username}", "session.opened",
+                         agency=operator.agency, detail={"role": session.role})
+
+        await self.store.write(job)
         return token, session
 
     async def session(self, token: str) -> Session | None:
@@ -99,7 +125,16 @@ class Hub:
         return session
 
     async def sign_out(self, token: str) -> None:
-        await self.store.write(lambda repo: repo.end_session(operators.token_hash(token)))
+        now = self.clock()
+
+        def job(repo: Repository) -> None:
+            session = repo.session(operators.token_hash(token))
+            repo.end_session(operators.token_hash(token))
+            if session is not None:
+                audit.record(repo, now, f"{session.agency}/{session.username}",
+                             "session.closed", agency=session.agency)
+
+        await self.store.write(job)
 
     async def agencies(self) -> list[Agency]:
         return await self.store.read(lambda repo: repo.agencies())
@@ -107,6 +142,7 @@ class Hub:
     # sending ----------------------------------------------------------------------------
     async def submit_incident(
         self, sender: str, command: SubmitIncident, *, raw: RawMessage | None = None,
+        signature: SignatureRecord | None = None,
     ) -> tuple[Receipt, bool]:
         submitted_at = self.clock()
         location, flags = locate(
@@ -116,12 +152,13 @@ class Hub:
         incident = msgspec.structs.replace(command.incident, location=location)
         decode_losses = list(raw.losses) if raw else []
 
-        def losses(recipient: Agency) -> list[str]:
-            """What the recipient's standard cannot carry, plus what the sender's lost."""
+        def losses(recipient: Agency, shared: Incident) -> list[str]:
+            """What the recipient's standard cannot carry of what it may have, plus what
+            the sender's standard lost."""
             lost = set(decode_losses)
             if self.translator is not None and recipient.format.value != "bluelight":
                 native = Native(kind="incident", sender=sender, recipients=[recipient.id],
-                                reference=incident.reference, incident=incident)
+                                reference=incident.reference, incident=shared)
                 try:
                     lost.update(self.translator.encode(recipient.format.value, native).losses)
                 except DomainError as exc:
@@ -129,8 +166,11 @@ class Hub:
             return sorted(lost)
 
         receipt, created = await self.store.write(
-            submit.submit_incident(sender, command, incident, flags, submitted_at, self.clock,
-                                   self.policy, raw, losses)
+            signatures.kept(
+                signature,
+                submit.submit_incident(sender, command, incident, flags, submitted_at,
+                                       self.clock, self.policy, raw, losses,
+                                       audit.actor(sender)))
         )
         if created:
             self.metrics.stored(sender, [t.recipient for t in receipt.transfers],
@@ -139,7 +179,7 @@ class Hub:
 
     async def submit_update(
         self, sender: str, reference: str, command: SubmitUpdate, *,
-        raw: RawMessage | None = None,
+        raw: RawMessage | None = None, signature: SignatureRecord | None = None,
     ) -> tuple[Receipt, bool]:
         flags = []
         if command.update.location is not None:
@@ -152,26 +192,35 @@ class Hub:
                 command, update=msgspec.structs.replace(command.update, location=location)
             )
         return await self.store.write(
-            submit.submit_update(sender, reference, command, flags, self.clock, raw)
+            signatures.kept(
+                signature,
+                submit.submit_update(sender, reference, command, flags, self.clock, raw,
+                                     audit.actor(sender)))
         )
 
     async def submit_closure(
         self, sender: str, reference: str, command: SubmitClosure, *,
-        raw: RawMessage | None = None,
+        raw: RawMessage | None = None, signature: SignatureRecord | None = None,
     ) -> tuple[Receipt, bool]:
-        return await self.store.write(submit.submit_closure(sender, reference, command,
-                                                            self.clock, raw))
+        return await self.store.write(signatures.kept(
+            signature,
+            submit.submit_closure(sender, reference, command, self.clock, raw,
+                                  audit.actor(sender))))
 
     async def submit_cancellation(
         self, sender: str, reference: str, command: SubmitCancellation, *,
-        raw: RawMessage | None = None,
+        raw: RawMessage | None = None, signature: SignatureRecord | None = None,
     ) -> tuple[Receipt, bool]:
         return await self.store.write(
-            submit.submit_cancellation(sender, reference, command, self.clock, raw))
+            signatures.kept(
+                signature,
+                submit.submit_cancellation(sender, reference, command, self.clock, raw,
+                                           audit.actor(sender))))
 
     # other standards ----------------------------------------------------------------------
     async def receive_message(self, agency: str, format_: str | None, data: bytes,
-                              media_type: str) -> tuple[object, bool]:
+                              media_type: str, *, signature: SignatureRecord | None = None,
+                              ) -> tuple[object, bool]:
         """A message in another standard (the agency's configured one unless `format_`
         says otherwise): translated, then handled as its native equivalent."""
         if self.translator is None:
@@ -190,27 +239,31 @@ class Hub:
             reference, command = gateway.follow_up(native, agency)
             handler = {"update": self.submit_update, "closure": self.submit_closure,
                        "cancellation": self.submit_cancellation}[native.kind]
-            return await handler(agency, reference, command, raw=raw)
+            return await handler(agency, reference, command, raw=raw, signature=signature)
         if not native.recipients:
             # A public alert names no addressees: it goes to those who subscribed.
             subscribers = await self.store.read(lambda repo: repo.subscribers(agency))
             native = msgspec.structs.replace(native, recipients=subscribers)
         command = gateway.submission(native, agency)
-        return await self.submit_incident(agency, command, raw=raw)
+        return await self.submit_incident(agency, command, raw=raw, signature=signature)
 
     # receiving --------------------------------------------------------------------------
     async def acknowledge(self, agency: str, seqs: Sequence[int]) -> int:
         # Not urgent: a lost or late ack only means a replay, which clients drop.
         count, delivered = await self.store.write(
-            receive.acknowledge(agency, seqs, self.clock, self.policy), urgent=False
+            receive.acknowledge(agency, seqs, self.clock, self.policy, audit.actor(agency)),
+            urgent=False
         )
         for transfer in delivered:
             self.metrics.moved(transfer)
         return count
 
-    async def decide(self, agency: str, transfer_id: str, command: Decide) -> TransferView:
+    async def decide(self, agency: str, transfer_id: str, command: Decide, *,
+                     signature: SignatureRecord | None = None) -> TransferView:
         transfer = await self.store.write(
-            receive.decide(agency, transfer_id, command, self.clock)
+            signatures.kept(
+                signature,
+                receive.decide(agency, transfer_id, command, self.clock, audit.actor(agency)))
         )
         self.metrics.moved(transfer)
         return await self.transfer(agency, transfer_id)
@@ -221,22 +274,76 @@ class Hub:
             self.metrics.overdue(transfer, stage.value)
         return [t for t, _ in raised]
 
+    # message signatures -------------------------------------------------------------------
+    async def check_signature(self, agency: str, kind: SignedKind, signature: str | None,
+                              payload: bytes, field: str) -> SignatureRecord | None:
+        """The verified signature over `payload`, to pass on with the message (None when
+        the agency need not sign). The keys are read every time: a revoked key fails on
+        the next message."""
+        now = self.clock()
+        return await self.store.read(lambda repo: signatures.check(
+            repo, self.jose, agency, kind, signature, payload, now, self.policy, field))
+
+    async def signing_keys(self, agency_id: str) -> signatures.KeySet:
+        return await self.store.read(lambda repo: signatures.key_set(repo, self.jose,
+                                                                     agency_id))
+
+    async def transfer_signatures(self, agency: str,
+                                  transfer_id: str) -> signatures.TransferSignatures:
+        return await self.store.read(
+            lambda repo: signatures.of_transfer(repo, agency, transfer_id))
+
     # reading ----------------------------------------------------------------------------
     async def transfer(self, agency: str, transfer_id: str) -> TransferView:
-        def job(repo: Repository) -> TransferView:
-            transfer = _visible(repo, agency, transfer_id)
-            record = repo.incident(transfer.incident_id)
-            return TransferView(**msgspec.structs.asdict(transfer), incident=record.incident)
-
-        return await self.store.read(job)
+        view = await self.store.read(lambda repo: _view(repo, agency, transfer_id))
+        await self._accessed(agency, "transfer.read", view)
+        return view
 
     async def timeline(self, agency: str, transfer_id: str) -> Timeline:
         def job(repo: Repository) -> Timeline:
             transfer = _visible(repo, agency, transfer_id)
-            logged = repo.timeline(transfer.incident_id, transfer_id)
-            return Timeline(transfer_id=transfer_id, events=timeline(transfer, logged))
+            return Timeline(transfer_id=transfer_id, events=_events(repo, agency, transfer))
 
-        return await self.store.read(job)
+        result = await self.store.read(job)
+        transfer = await self.store.read(lambda repo: repo.transfer(transfer_id))
+        await self._accessed(agency, "timeline.read", transfer)
+        return result
+
+    async def export(self, agency: str, transfer_id: str) -> TransferExport:
+        """A transfer, its incident as this agency may see it, and its timeline, as one
+        record for the agency's own files."""
+
+        def job(repo: Repository) -> TransferExport:
+            view = _view(repo, agency, transfer_id)
+            return TransferExport(exported_at=self.clock(), agency=agency, transfer=view,
+                                  timeline=_events(repo, agency, view))
+
+        export = await self.store.read(job)
+        await self._accessed(agency, "transfer.exported", export.transfer)
+        return export
+
+    async def preview(self, sender: str, recipients: list[str],
+                      incident: Incident) -> list[SharingPreview]:
+        """What each partner would receive of `incident` under the agreements in force."""
+        location, _ = locate(incident.location, self.gazetteer, self.geodesy,
+                             reject_unknown_uprn=False, gb=operates_in_gb(sender))
+        incident = msgspec.structs.replace(incident, location=location)
+        return await self.store.read(
+            lambda repo: sharing.preview(repo, sender, recipients, incident))
+
+    async def agreements(self, agency: str) -> list[Agreement]:
+        return await self.store.read(lambda repo: sharing.of_agency(repo, agency))
+
+    async def _accessed(self, agency: str, action: str, transfer: Transfer) -> None:
+        """Reads of incident data are audited too; not urgent, as nobody waits on it."""
+        at = self.clock()
+        actor = audit.actor(agency)
+        other = transfer.recipient if agency == transfer.sender else transfer.sender
+        await self.store.write(
+            lambda repo: audit.record(repo, at, actor, action, agency=agency,
+                                      counterparty=other, incident_id=transfer.incident_id,
+                                      transfer_id=transfer.transfer_id),
+            urgent=False)
 
     async def transfers(
         self, agency: str, role: str | None = None, state: str | None = None, limit: int = 100
@@ -262,7 +369,18 @@ class Hub:
             entries = repo.backlog(agency, start, limit)
             return Inbox(entries=entries, next_after=max([start, *(e.seq for e in entries)]))
 
-        return await self.store.read(job)
+        page = await self.store.read(job)
+        if page.entries:
+            await self.mailbox_read(agency, "inbox.read", [e.seq for e in page.entries])
+        return page
+
+    async def mailbox_read(self, agency: str, action: str, seqs: list[int]) -> None:
+        """Audit a read of the mailbox (a poll, or a stream opening)."""
+        at, actor = self.clock(), audit.actor(agency)
+        detail = {"seqs": [min(seqs), max(seqs)], "count": len(seqs)} if seqs else {}
+        await self.store.write(lambda repo: audit.record(repo, at, actor, action,
+                                                         agency=agency, detail=detail),
+                               urgent=False)
 
     async def entries(self, agency: str, after: int, limit: int) -> list[Entry]:
         return await self.store.read(lambda repo: repo.entries(agency, after, limit))
@@ -277,6 +395,21 @@ class Hub:
 
         transfers = await self.store.read(job)
         return report.stats(transfers, self.policy.phone_baseline_s)
+
+
+def _view(repo: Repository, agency: str, transfer_id: str) -> TransferView:
+    transfer = _visible(repo, agency, transfer_id)
+    record = repo.incident(transfer.incident_id)
+    incident = sharing.as_received(repo, transfer, record.incident, agency)
+    return TransferView(**msgspec.structs.asdict(transfer), incident=incident)
+
+
+def _events(repo: Repository, agency: str, transfer: Transfer) -> list[TimelineEvent]:
+    logged = repo.timeline(transfer.incident_id, transfer.transfer_id)
+    if agency != transfer.sender:
+        allowed = sharing.allowed_on(repo, transfer)
+        logged = [redact_event(event, allowed) for event in logged]
+    return timeline(transfer, logged)
 
 
 def _visible(repo: Repository, agency: str, transfer_id: str) -> Transfer:

@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from bluelight.domain.errors import Conflict, Invalid, NotFound
 from bluelight.domain.operator import Operator, Session
+from bluelight.services import audit
 from bluelight.services.ports import Repository
 
 _hasher = PasswordHasher()
@@ -33,13 +34,16 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def add(operator: Operator, password_hash: str, at: float) -> Callable[[Repository], None]:
+def add(operator: Operator, password_hash: str, at: float,
+        by: str = "cli") -> Callable[[Repository], None]:
     def job(repo: Repository) -> None:
         if repo.agency(operator.agency) is None:
             raise NotFound(f"no agency {operator.agency}")
         if repo.operator(operator.username) is not None:
             raise Conflict(f"operator {operator.username} already exists")
         repo.add_operator(operator, password_hash, at)
+        audit.record(repo, at, by, "operator.added", agency=operator.agency,
+                     detail={"username": operator.username, "role": operator.role.value})
 
     return job
 
@@ -67,7 +71,7 @@ def open_session(operator: Operator, now: float, max_s: float) -> tuple[str, Ses
     session = Session(
         token_hash=token_hash(token), username=operator.username, name=operator.name,
         agency=operator.agency, csrf=secrets.token_urlsafe(24), created_at=now,
-        last_seen_at=now, expires_at=now + max_s,
+        last_seen_at=now, expires_at=now + max_s, role=operator.role.value,
     )
     return token, session
 

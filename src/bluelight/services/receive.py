@@ -20,6 +20,7 @@ from bluelight.domain.transfer import (
     on_acknowledged,
     on_decision,
 )
+from bluelight.services import audit
 from bluelight.services.policy import Policy
 from bluelight.services.ports import Repository
 
@@ -40,7 +41,7 @@ def notify_sender(repo: Repository, transfer: Transfer, at: float) -> None:
 
 
 def acknowledge(
-    agency: str, seqs: Sequence[int], clock: Clock, policy: Policy
+    agency: str, seqs: Sequence[int], clock: Clock, policy: Policy, actor: str | None = None,
 ) -> Callable[[Repository], tuple[int, list[Transfer]]]:
     """Mark entries received. Repeats are harmless: an entry is acknowledged once.
     Returns how many were newly acknowledged and the transfers now delivered."""
@@ -54,8 +55,12 @@ def acknowledge(
             if entry.kind not in TRACKED_DELIVERY:
                 continue
             if entry.kind is not EntryKind.INCIDENT_NEW:
+                what = entry.kind.value.split('.')[1]
                 repo.add_event(entry.incident_id, entry.transfer_id, now, agency,
-                               f"{entry.kind.value.split('.')[1]}-delivered", {"seq": entry.seq})
+                               f"{what}-delivered", {"seq": entry.seq})
+                audit.record(repo, now, actor or agency, f"{what}.delivered", agency=agency,
+                             incident_id=entry.incident_id, transfer_id=entry.transfer_id,
+                             detail={"seq": entry.seq})
                 continue
             transfer = repo.transfer(entry.transfer_id)
             new_state = on_acknowledged(transfer.state)
@@ -69,6 +74,9 @@ def acknowledge(
             transfer.decision_due_at = now + decision_deadline
             repo.save_transfer(transfer)
             notify_sender(repo, transfer, now)
+            audit.record(repo, now, actor or agency, "transfer.delivered", agency=agency,
+                         counterparty=transfer.sender, incident_id=transfer.incident_id,
+                         transfer_id=transfer.transfer_id, detail={"seq": entry.seq})
             delivered.append(transfer)
         return len(acked), delivered
 
@@ -76,7 +84,7 @@ def acknowledge(
 
 
 def decide(
-    agency: str, transfer_id: str, command: Decide, clock: Clock
+    agency: str, transfer_id: str, command: Decide, clock: Clock, actor: str | None = None,
 ) -> Callable[[Repository], Transfer]:
     def job(repo: Repository) -> Transfer:
         transfer = repo.transfer(transfer_id)
@@ -94,6 +102,9 @@ def decide(
         transfer.decided_by = command.operator or agency
         repo.save_transfer(transfer)
         notify_sender(repo, transfer, now)
+        audit.record(repo, now, actor or agency, f"transfer.{new_state.value}", agency=agency,
+                     counterparty=transfer.sender, incident_id=transfer.incident_id,
+                     transfer_id=transfer_id, detail={"operator": transfer.decided_by})
         return transfer
 
     return job

@@ -24,7 +24,9 @@ from bluelight.domain.commands import (
 )
 from bluelight.domain.errors import Conflict, Faults, FieldFault, NotFound
 from bluelight.domain.incident import Incident, apply_update
+from bluelight.domain.sharing import DataClass, redact, redact_closure_text, redact_update
 from bluelight.domain.transfer import (
+    AgreementRef,
     CancellationBody,
     ClosureBody,
     EntryKind,
@@ -35,6 +37,7 @@ from bluelight.domain.transfer import (
     TransferState,
     UpdateBody,
 )
+from bluelight.services import audit, sharing
 from bluelight.services.policy import Policy
 from bluelight.services.ports import IncidentRecord, RawMessage, Repository
 from bluelight.services.views import Receipt, TransferReceipt
@@ -60,6 +63,10 @@ def fingerprint(command: msgspec.Struct) -> str:
     return hashlib.blake2b(_encode(command), digest_size=16).hexdigest()
 
 
+def _ref(ref: AgreementRef | None) -> str | None:
+    return f"{ref.id} v{ref.version}" if ref else None
+
+
 def _seen(repo: Repository, sender: str, message_id: str, digest: str) -> Receipt | None:
     stored = repo.message(sender, message_id)
     if stored is None:
@@ -81,11 +88,13 @@ def submit_incident(
     clock: Clock,
     policy: Policy,
     raw: RawMessage | None = None,
-    losses: Callable[[Agency], list[str]] = lambda recipient: [],
+    losses: Callable[[Agency, Incident], list[str]] = lambda recipient, incident: [],
+    actor: str | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     """`incident` is the command's incident with its location resolved. `raw` is the
-    message as received, when it came in another standard; `losses(recipient)` says what
-    translation drops on the way to that recipient."""
+    message as received, when it came in another standard; `losses(recipient, shared)`
+    says what translation drops of `shared` (what the agreement lets that recipient
+    have) on the way to it. `actor` is who is audited as sending it."""
     message_id = str(command.message_id)
     digest = fingerprint(command)
 
@@ -119,26 +128,40 @@ def submit_incident(
                 status=IncidentStatus.OPEN, incident=incident, created_at=now,
             )
         )
-        offer = _encode(
-            OfferBody(sender=sender, sender_name=sender_agency.name, incident=incident,
-                      flags=flags)
-        )
+        in_force = repo.agreements_in_force()
+        # One redacted copy per agreement: recipients under the same one share it.
+        offers: dict[AgreementRef | None, tuple[Incident, list[str], bytes]] = {}
         receipts = []
         for agency in recipients:
+            agreement, allowed = sharing.terms_for(in_force, sender, agency.id)
+            ref = sharing.ref_of(agreement)
+            if ref not in offers:
+                shared, withheld = redact(incident, allowed)
+                offers[ref] = shared, withheld, _encode(
+                    OfferBody(sender=sender, sender_name=sender_agency.name, incident=shared,
+                              flags=flags, agreement=ref, withheld=withheld))
+            shared, withheld, offer = offers[ref]
             transfer = Transfer(
                 transfer_id=new_id("tr"), incident_id=incident_id,
                 reference=incident.reference, sender=sender, recipient=agency.id,
                 state=TransferState.STORED, incident_status=IncidentStatus.OPEN,
                 submitted_at=submitted_at, stored_at=now,
                 ack_due_at=now + (agency.ack_deadline_s or policy.ack_deadline_s),
-                flags=flags, losses=losses(agency),
+                flags=flags, losses=losses(agency, shared),
                 origin_message_id=(raw.message_id if raw and raw.message_id else message_id),
+                agreement=ref, withheld=withheld,
             )
             repo.add_transfer(transfer)
             repo.append(agency.id, EntryKind.INCIDENT_NEW, incident_id, transfer.transfer_id,
                         offer, now)
+            audit.record(repo, now, actor or sender, "transfer.created", agency=sender,
+                         counterparty=agency.id, incident_id=incident_id,
+                         transfer_id=transfer.transfer_id,
+                         detail={"message_id": message_id, "agreement": _ref(ref),
+                                 "withheld": withheld})
             receipts.append(TransferReceipt(transfer_id=transfer.transfer_id,
-                                            recipient=agency.id, state=transfer.state))
+                                            recipient=agency.id, state=transfer.state,
+                                            agreement=ref, withheld=withheld))
         receipt = Receipt(
             message_id=message_id, incident_id=incident_id, reference=incident.reference,
             kind="incident", status="stored", stored_at=now, transfers=receipts, flags=flags,
@@ -158,13 +181,16 @@ def _follow_up(
     command: SubmitUpdate | SubmitClosure | SubmitCancellation,
     kind: str,
     clock: Clock,
-    apply: Callable[[IncidentRecord, Transfer, float], tuple[EntryKind, bytes] | None],
+    apply: Callable[[IncidentRecord, Transfer, frozenset[DataClass]],
+                    tuple[EntryKind, bytes] | None],
     change_incident: Callable[[IncidentRecord], None],
     flags: list[Flag] = (),
     raw: RawMessage | None = None,
+    actor: str | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     """Shared shape of update, closure and cancellation: find the sender's incident,
-    change it, tell each recipient, record it all."""
+    change it, tell each recipient (what its agreement in force now allows), record it
+    all. `apply` returns what to push, given what the recipient may see."""
     message_id = str(command.message_id)
     digest = fingerprint(command)
 
@@ -185,16 +211,26 @@ def _follow_up(
         repo.add_event(record.incident_id, None, now, sender, kind,
                        msgspec.to_builtins(command))
         receipts = []
+        in_force = repo.agreements_in_force()
+        audit.record(repo, now, actor or sender, f"incident.{kind}", agency=sender,
+                     incident_id=record.incident_id, detail={"message_id": message_id})
         for transfer in repo.transfers_of(record.incident_id):
-            push = apply(record, transfer, now)
+            agreement, allowed = sharing.terms_for(in_force, sender, transfer.recipient)
+            push = apply(record, transfer, allowed)
             transfer.incident_status = record.status
+            if push is not None:
+                # The recipient's view now follows the version this message went under.
+                transfer.agreement = sharing.ref_of(agreement)
+                transfer.withheld = sorted({*transfer.withheld, *_withheld(push[1])})
             repo.save_transfer(transfer)
             if push is not None:
                 entry_kind, body = push
                 repo.append(transfer.recipient, entry_kind, record.incident_id,
                             transfer.transfer_id, body, now)
             receipts.append(TransferReceipt(transfer_id=transfer.transfer_id,
-                                            recipient=transfer.recipient, state=transfer.state))
+                                            recipient=transfer.recipient, state=transfer.state,
+                                            agreement=transfer.agreement,
+                                            withheld=transfer.withheld))
         receipt = Receipt(
             message_id=message_id, incident_id=record.incident_id, reference=reference,
             kind=kind, status="stored", stored_at=now, transfers=receipts, flags=list(flags),
@@ -211,49 +247,58 @@ def _follow_up(
 def submit_update(
     sender: str, reference: str, command: SubmitUpdate, flags: list[Flag], clock: Clock,
     raw: RawMessage | None = None,
+    actor: str | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     """`command.update` has its location (if any) already resolved."""
 
     def change(record: IncidentRecord) -> None:
         record.incident = apply_update(record.incident, command.update)
 
-    def apply(record: IncidentRecord, transfer: Transfer, now: float):
+    def apply(record: IncidentRecord, transfer: Transfer, allowed: frozenset[DataClass]):
         if transfer.state in (TransferState.REJECTED, TransferState.CANCELLED):
             return None  # they declined it; updates are not theirs to act on
+        update, update_withheld = redact_update(command.update, allowed)
+        incident, incident_withheld = redact(record.incident, allowed)
         return EntryKind.INCIDENT_UPDATE, _encode(
-            UpdateBody(sender=sender, reference=reference, update=command.update,
-                       incident=record.incident)
+            UpdateBody(sender=sender, reference=reference, update=update, incident=incident,
+                       agreement=transfer.agreement,
+                       withheld=sorted({*update_withheld, *incident_withheld}))
         )
 
-    return _follow_up(sender, reference, command, "update", clock, apply, change, flags, raw)
+    return _follow_up(sender, reference, command, "update", clock, apply, change, flags, raw,
+                      actor)
 
 
 def submit_closure(
     sender: str, reference: str, command: SubmitClosure, clock: Clock,
     raw: RawMessage | None = None,
+    actor: str | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     def change(record: IncidentRecord) -> None:
         record.status = IncidentStatus.CLOSED
 
-    def apply(record: IncidentRecord, transfer: Transfer, now: float):
+    def apply(record: IncidentRecord, transfer: Transfer, allowed: frozenset[DataClass]):
         if transfer.state is TransferState.CANCELLED:
             return None
+        text, withheld = redact_closure_text(command.closure.text, allowed)
         return EntryKind.INCIDENT_CLOSED, _encode(
             ClosureBody(sender=sender, reference=reference, outcome=command.closure.outcome,
-                        text=command.closure.text)
+                        text=text, withheld=withheld)
         )
 
-    return _follow_up(sender, reference, command, "closed", clock, apply, change, raw=raw)
+    return _follow_up(sender, reference, command, "closed", clock, apply, change, raw=raw,
+                      actor=actor)
 
 
 def submit_cancellation(
     sender: str, reference: str, command: SubmitCancellation, clock: Clock,
     raw: RawMessage | None = None,
+    actor: str | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     def change(record: IncidentRecord) -> None:
         record.status = IncidentStatus.CANCELLED
 
-    def apply(record: IncidentRecord, transfer: Transfer, now: float):
+    def apply(record: IncidentRecord, transfer: Transfer, allowed: frozenset[DataClass]):
         if transfer.state is TransferState.CANCELLED:
             return None
         transfer.state = TransferState.CANCELLED
@@ -262,4 +307,12 @@ def submit_cancellation(
             CancellationBody(sender=sender, reference=reference, reason=command.reason)
         )
 
-    return _follow_up(sender, reference, command, "cancelled", clock, apply, change, raw=raw)
+    return _follow_up(sender, reference, command, "cancelled", clock, apply, change, raw=raw,
+                      actor=actor)
+
+
+_withheld_only = msgspec.json.Decoder(dict).decode
+
+
+def _withheld(body: bytes) -> list[str]:
+    return _withheld_only(body).get("withheld", [])

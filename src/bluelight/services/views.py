@@ -5,13 +5,23 @@ from __future__ import annotations
 import msgspec
 
 from bluelight.domain.incident import Incident
-from bluelight.domain.transfer import Entry, Flag, TimelineEvent, Transfer, TransferState
+from bluelight.domain.transfer import (
+    AgreementRef,
+    Entry,
+    Flag,
+    TimelineEvent,
+    Transfer,
+    TransferState,
+)
 
 
-class TransferReceipt(msgspec.Struct, kw_only=True):
+class TransferReceipt(msgspec.Struct, kw_only=True, omit_defaults=True):
     transfer_id: str
     recipient: str
     state: TransferState
+    # The data-sharing agreement applied and what it withheld from this recipient.
+    agreement: AgreementRef | None = None
+    withheld: list[str] = []
 
 
 class Receipt(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -82,3 +92,25 @@ class Stats(msgspec.Struct, kw_only=True):
     overdue: int = 0
     hourly: list[HourlyCount] = []
     rejections: list[ReasonCount] = []
+
+
+class SharingPreview(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """What one partner would receive of an incident, before it is sent."""
+
+    recipient: str
+    recipient_name: str
+    agreement: AgreementRef | None = None  # none: only the operational minimum flows
+    purpose: str | None = None
+    data_classes: list[str] = []
+    withheld: list[str] = []
+    incident: Incident
+
+
+class TransferExport(msgspec.Struct, kw_only=True):
+    """One transfer as a single record for the agency's own files: the transfer, the
+    incident as this agency may see it, and its timeline."""
+
+    exported_at: float
+    agency: str
+    transfer: TransferView
+    timeline: list[TimelineEvent]

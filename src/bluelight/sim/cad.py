@@ -62,9 +62,12 @@ class SimulatedCad:
             started = time.perf_counter()
             receipt = await self.client.submit([self.partners[dst]], incident)
             self._submitted_at[receipt.transfers[0].transfer_id] = time.time()
+            withheld = receipt.transfers[0].withheld
+            note = (f"  [magenta]withheld from {dst}:[/] "
+                    f"{', '.join(f.split('.', 1)[1] for f in withheld)}" if withheld else "")
             self.say(f"[bold]{self.service:>10}[/] → {dst:<10} {incident['type']:<22} "
                      f"'{incident['summary']}'  [green]stored[/] in "
-                     f"{(time.perf_counter() - started) * 1000:.0f} ms")
+                     f"{(time.perf_counter() - started) * 1000:.0f} ms{note}")
 
     async def _receive_loop(self, stream) -> None:
         async for entry in stream:

@@ -44,7 +44,26 @@ def prepare(data_dir: Path, console: Console, gazetteer_rows: int = 20_000) -> d
         tokens[service] = hub.add_agency(agency_id, service, name=name, phone=phone,
                                          ack_deadline_s=15, decision_deadline_s=30)
         hub.add_operator(service, agency_id, OPERATOR_NAMES[service], demo_password(service))
+    hub.add_operator("admin", REGION[0][1], "Hub administrator", demo_password("admin"),
+                     role="admin")
+    for agreement_id, services, classes, purpose in AGREEMENTS:
+        hub.add_agreement(agreement_id, [a for s, a, *_ in REGION if s in services], classes,
+                          purpose=purpose, retention_days=365)
+        console.print(f"agreement {agreement_id}: {', '.join(classes)}")
     return tokens
+
+
+# What the region's services share beyond the operational minimum. Medical and
+# officer-safety details flow only between police and ambulance; criminal intelligence
+# flows to nobody. So the demo shows the hub withholding fields.
+AGREEMENTS = [
+    ("isa-south-wales-blue-light", {"police", "fire", "ambulance", "coastguard"},
+     ["situation", "caller", "vulnerability"],
+     "Joint response to emergencies in South Wales and its coastal waters"),
+    ("isa-swp-wast-welfare", {"police", "ambulance"},
+     ["situation", "caller", "medical", "vulnerability", "officer-safety"],
+     "Concern for welfare, mental health crisis and medical emergencies"),
+]
 
 
 OPERATOR_NAMES = {"police": "Sgt Carys Morgan", "fire": "Watch Manager Huw Price",
@@ -91,6 +110,8 @@ def run(data_dir: Path, port: int, seconds: float | None, seed: int = 1) -> None
     console.print("Operator logins (open two browser windows as two agencies):")
     for service, _, name, _ in REGION:
         console.print(f"  {service:<11} password {demo_password(service):<22} {name}")
+    console.print(f"  {'admin':<11} password {demo_password('admin'):<22} hub administrator "
+                  "(agreements, credentials, audit)")
     console.print("Agency credentials for this demo (CAD integrators use these):")
     for service, agency_id, _name, _ in REGION:
         console.print(f"  {agency_id:<30} {tokens[service]}")

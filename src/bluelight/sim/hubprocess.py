@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -19,8 +20,13 @@ import httpx
 from bluelight.adapters.storage import migrate
 from bluelight.adapters.storage.sqlite_store import transaction
 from bluelight.domain.agency import Agency, MessageFormat, Service
-from bluelight.domain.operator import Operator
-from bluelight.services import directory, operators
+from bluelight.domain.operator import Operator, Role
+from bluelight.domain.sharing import (
+    Agreement,
+    AgreementTerms,
+    DataClass,
+)
+from bluelight.services import directory, operators, sharing
 
 
 def free_port() -> int:
@@ -103,10 +109,25 @@ class HubProcess:
         """`subscriber` receives `source`'s public alerts, as `bluelight agency subscribe`."""
         transaction(self.db, directory.subscribe(subscriber, source))
 
-    def add_operator(self, username: str, agency_id: str, name: str, password: str) -> None:
+    def add_agreement(self, agreement_id: str, parties: list[str],
+                      data_classes: list[str] | None = None, *, retention_days: int = 365,
+                      purpose: str = "Operational response to emergencies") -> Agreement:
+        """State a data-sharing agreement (every class unless told), as `bluelight
+        agreement add` does. Stating it again makes the next version."""
+        terms = AgreementTerms(
+            parties=parties, purpose=purpose,
+            data_classes=[DataClass(c) for c in (data_classes if data_classes is not None
+                                                 else list(DataClass))],
+            lawful_basis="UK GDPR Art. 6(1)(e) public task; DPA 2018 s.35 and Sch. 8",
+            review_date=date.today() + timedelta(days=365), retention_days=retention_days)
+        return transaction(self.db, sharing.add(agreement_id, terms, "cli:test", time.time()))
+
+    def add_operator(self, username: str, agency_id: str, name: str, password: str,
+                     role: str = "operator") -> None:
         """Add a console operator, as `bluelight operator add` does."""
         migrate.upgrade(self.db)
-        job = operators.add(Operator(username=username, name=name, agency=agency_id),
+        job = operators.add(Operator(username=username, name=name, agency=agency_id,
+                                     role=Role(role)),
                             operators.hash_password(password), time.time())
         transaction(self.db, job)
 

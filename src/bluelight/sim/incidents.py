@@ -57,6 +57,13 @@ NAMES = ["Jane Evans", "Rhys Jones", "Siân Williams", "Dai Thomas", "Megan Davi
          "Owen Roberts", "Ffion Lewis", "Gareth Hughes"]
 
 
+MEDICAL = ["Type 1 diabetic; on insulin", "History of epilepsy", "Allergic to penicillin",
+           "On anticoagulants (warfarin)"]
+VULNERABILITY = ["lives alone", "dementia", "mental health crisis", "child present"]
+OFFICER_SAFETY = ["firearms licence holder at address", "violent towards staff",
+                  "dangerous dog on premises"]
+
+
 def make_incident(rng: random.Random, reference: str, *, sender: str | None = None,
                   ) -> tuple[str, str, dict]:
     """An incident and the services it passes between: (from_service, to_service, incident).
@@ -79,4 +86,14 @@ def make_incident(rng: random.Random, reference: str, *, sender: str | None = No
         "caller": {"name": rng.choice(NAMES), "phone": f"07700 900{rng.randint(100, 999)}"},
         "created_at": datetime.now(UTC).isoformat(),
     }
+    # Special categories, as real control rooms record them: each flows only where an
+    # agreement allows (the demo's agreements withhold some of them).
+    if typ in ("medical", "concern-for-welfare") and rng.random() < 0.7:
+        incident["medical"] = rng.choice(MEDICAL)
+    if typ == "concern-for-welfare" and rng.random() < 0.6:
+        incident["vulnerability"] = {"flags": [rng.choice(VULNERABILITY)]}
+    if src == "police" and rng.random() < 0.3:
+        incident["officer_safety"] = {"markers": [rng.choice(OFFICER_SAFETY)]}
+    if src == "police" and rng.random() < 0.15:
+        incident["intelligence"] = "Address linked to ongoing enquiry; do not discuss on scene."
     return src, dst, incident

@@ -140,6 +140,7 @@ from typing import Any
 import msgspec
 from lxml import etree
 
+from bluelight.adapters.codecs import special
 from bluelight.adapters.codecs.base import CodecError, Native, Translation
 from bluelight.adapters.codecs.xmlsafe import MAX_BYTES, parse
 from bluelight.domain.commands import Closure
@@ -1388,7 +1389,7 @@ def encode(native: Native, *, form: str = "json") -> Translation:
 class _Encoder:
     def __init__(self, native: Native):
         self.native = native
-        self.losses: list[str] = []
+        self.losses: list[str] = special.uncarried(native.incident)
 
     def fail(self, field: str, fault: str) -> CodecError:
         return CodecError(FORMAT, f"{field}: {fault}", [FieldFault(field, fault)])

@@ -79,7 +79,7 @@ from urllib.parse import quote, unquote
 import msgspec
 from lxml import etree
 
-from bluelight.adapters.codecs import eido_schema, xmlsafe
+from bluelight.adapters.codecs import eido_schema, special, xmlsafe
 from bluelight.adapters.codecs.base import CodecError, Native, Translation
 from bluelight.domain.errors import FieldFault
 from bluelight.domain.incident import (
@@ -753,7 +753,7 @@ def encode(native: Native, *, schema_dir: str | os.PathLike[str] | None = None) 
         raise CodecError(FORMAT, f"only incidents can be written as an EIDO, not "
                          f"{native.kind}", [FieldFault("kind", "not an incident")])
     incident = native.incident
-    losses: list[str] = []
+    losses: list[str] = special.uncarried(incident)
     agency = native.sender or HUB_ELEMENT
     created = eido_schema.format_rfc3339(incident.created_at)
     stamp = eido_schema.format_rfc3339(native.sent_at or incident.created_at)

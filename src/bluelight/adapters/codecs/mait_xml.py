@@ -184,6 +184,20 @@ class _Writer:
                              f"{path}.caller.{name}")
         if incident.methane is not None:
             self.methane(element, incident.methane, f"{path}.methane")
+        if incident.medical is not None:
+            self.sub(element, "Medical", incident.medical, f"{path}.medical")
+        for tag, name, markers in (("Vulnerability", "vulnerability", "flags"),
+                                   ("OfficerSafety", "officer_safety", "markers")):
+            value = getattr(incident, name)
+            if value is None:
+                continue
+            group = self.sub(element, tag)
+            for index, marker in enumerate(getattr(value, markers)):
+                self.sub(group, "Marker", marker, f"{path}.{name}.{markers}[{index}]")
+            if value.notes is not None:
+                self.sub(group, "Notes", value.notes, f"{path}.{name}.notes")
+        if incident.intelligence is not None:
+            self.sub(element, "Intelligence", incident.intelligence, f"{path}.intelligence")
 
     def update(self, parent: etree._Element, update: IncidentUpdate, path: str) -> None:
         element = self.sub(parent, "Update")
@@ -360,6 +374,15 @@ def _incident(element: etree._Element) -> dict:
                               if (value := _text(caller, tag)) is not None}
     if (methane := _child(element, "Methane")) is not None:
         incident["methane"] = _methane(methane)
+    for tag, name in (("Medical", "medical"), ("Intelligence", "intelligence")):
+        if (value := _text(element, tag)) is not None:
+            incident[name] = value
+    for tag, name, markers in (("Vulnerability", "vulnerability", "flags"),
+                               ("OfficerSafety", "officer_safety", "markers")):
+        if (group := _child(element, tag)) is not None:
+            incident[name] = {markers: _texts(group, "Marker")}
+            if (notes := _text(group, "Notes")) is not None:
+                incident[name]["notes"] = notes
     return incident
 
 

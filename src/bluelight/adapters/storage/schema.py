@@ -222,6 +222,7 @@ audit_log = Table(
     Column("actor", String(200), nullable=False),
     Column("action", String(60), nullable=False),
     Column("agency", String(120)),  # whose data or account it concerns
+    Column("counterparty", String(120)),  # the other agency of a transfer, if any
     Column("incident_id", String(40)),
     Column("transfer_id", String(40)),
     Column("detail", Text, nullable=False),
@@ -229,4 +230,5 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
     Index("ix_audit_incident", "incident_id"),
     Index("ix_audit_agency", "agency"),
+    Index("ix_audit_counterparty", "counterparty"),
 )

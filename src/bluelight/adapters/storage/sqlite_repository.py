@@ -12,8 +12,12 @@ from collections.abc import Sequence
 
 import msgspec
 
+from bluelight.adapters.storage.agreement_rows import AgreementRows
+from bluelight.adapters.storage.audit_rows import AuditRows
+from bluelight.adapters.storage.retention_rows import RetentionRows
+from bluelight.adapters.storage.signature_rows import SignatureRows
 from bluelight.domain.agency import Agency, MessageFormat, Service
-from bluelight.domain.operator import Operator, Session
+from bluelight.domain.operator import Operator, Role, Session
 from bluelight.domain.transfer import Entry, EntryKind, TimelineEvent, Transfer, TransferState
 from bluelight.services.ports import IncidentRecord, RawMessage, StoredMessage
 
@@ -59,7 +63,7 @@ def configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: the hot mailbox and transfer pages
 
 
-class SqliteRepository:
+class SqliteRepository(AgreementRows, AuditRows, RetentionRows, SignatureRows):
     def __init__(self, conn: sqlite3.Connection, *, cache: bool = False) -> None:
         self._c = conn
         # Entries appended in the current job; the store publishes them after commit.
@@ -87,6 +91,7 @@ class SqliteRepository:
         self.appended = []
 
     def forget(self) -> None:
+        self._in_force = None
         self._agencies.clear()
         self._seqs.clear()
         self._undo = []
@@ -155,23 +160,25 @@ class SqliteRepository:
     # operators and console sessions -------------------------------------------------
     def operator(self, username: str) -> tuple[Operator, str, float | None] | None:
         row = self._c.execute(
-            "SELECT username, name, agency_id, password_hash, disabled_at FROM operators"
+            "SELECT username, name, agency_id, password_hash, disabled_at, role FROM operators"
             " WHERE username = ?", (username,),
         ).fetchone()
         if row is None:
             return None
-        return Operator(username=row[0], name=row[1], agency=row[2]), row[3], row[4]
+        return (Operator(username=row[0], name=row[1], agency=row[2], role=Role(row[5])),
+                row[3], row[4])
 
     def operators(self) -> list[Operator]:
-        rows = self._c.execute(
-            "SELECT username, name, agency_id FROM operators ORDER BY agency_id, username")
-        return [Operator(username=u, name=n, agency=a) for u, n, a in rows]
+        rows = self._c.execute("SELECT username, name, agency_id, role FROM operators"
+                               " ORDER BY agency_id, username")
+        return [Operator(username=u, name=n, agency=a, role=Role(r)) for u, n, a, r in rows]
 
     def add_operator(self, operator: Operator, password_hash: str, at: float) -> None:
         self._c.execute(
-            "INSERT INTO operators (username, agency_id, name, password_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (operator.username, operator.agency, operator.name, password_hash, at),
+            "INSERT INTO operators (username, agency_id, name, password_hash, created_at,"
+            " role) VALUES (?, ?, ?, ?, ?, ?)",
+            (operator.username, operator.agency, operator.name, password_hash, at,
+             operator.role.value),
         )
 
     def set_password(self, username: str, password_hash: str) -> None:

@@ -37,13 +37,14 @@ class SessionView(msgspec.Struct):
     service: str
     csrf: str
     expires_at: float
+    role: str = "operator"  # "admin" may also use the /v1/admin endpoints
 
 
 async def _view(call: Call, session) -> SessionView:
     agency = next(a for a in await call.hub.agencies() if a.id == session.agency)
     return SessionView(username=session.username, name=session.name, agency=agency.id,
                        agency_name=agency.name, service=agency.service.value,
-                       csrf=session.csrf, expires_at=session.expires_at)
+                       csrf=session.csrf, expires_at=session.expires_at, role=session.role)
 
 
 def _unauthenticated(detail: str) -> ProblemError:

@@ -96,4 +96,7 @@ export const Api = {
   update: (reference, body) => post(`/v1/incidents/${enc(reference)}/updates`, body),
   closure: (reference, body) => post(`/v1/incidents/${enc(reference)}/closure`, body),
   cancellation: (reference, body) => post(`/v1/incidents/${enc(reference)}/cancellation`, body),
+  preview: (recipients, incident) => post("/v1/sharing/preview", { recipients, incident }),
+  agreements: () => get("/v1/agreements"),
+  exportTransfer: (id) => get(`/v1/transfers/${enc(id)}/export`),
 };

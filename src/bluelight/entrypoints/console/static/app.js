@@ -14,6 +14,8 @@ import { mountOutgoing } from "./views/outgoing.js";
 import { mountSend, resetSendDraft } from "./views/send.js";
 import { mountIncident } from "./views/incident.js";
 import { mountDashboard } from "./views/dashboard.js";
+import { mountAgreements } from "./views/agreements.js";
+import { resetAgreements } from "./sharing.js";
 
 const $ = (sel) => document.querySelector(sel);
 const main = $("#main");
@@ -28,6 +30,7 @@ const ROUTES = {
   outgoing: { mount: mountOutgoing, title: "Outgoing", nav: "outgoing" },
   send: { mount: mountSend, title: "Send an incident", nav: "send" },
   dashboard: { mount: mountDashboard, title: "Dashboard", nav: "dashboard" },
+  agreements: { mount: mountAgreements, title: "Agreements", nav: "agreements" },
   transfer: { mount: mountIncident, title: "Incident", nav: null },
 };
 
@@ -388,6 +391,8 @@ function onEntries(entries, { catchingUp }) {
             submitted_at: e.at,
             stored_at: e.at,
             flags: b.flags || [],
+            agreement: b.agreement,
+            withheld: b.withheld || [],
           });
         }
         if (stillOpen) {
@@ -665,6 +670,7 @@ function stop() {
   current = null;
   currentRoute = null;
   resetState();
+  resetAgreements();
   resetSendDraft();
   setCsrf(null);
   header.hidden = true;

@@ -135,6 +135,7 @@ export function showErrors(form, errors, { message, summaryTitle = "There is a p
     const fault = friendly(path || "", rawFault);
     const target = findTarget(form, path || "");
     if (target) {
+      revealIn(target);
       const id = uid("err");
       const isGroup = target.tagName === "FIELDSET";
       const err = h(
@@ -199,6 +200,11 @@ export function showErrors(form, errors, { message, summaryTitle = "There is a p
     return summary;
   }
   return items.find((i) => i.target)?.target || null;
+}
+
+/** Open every collapsed <details> around `el`, so a field with an error can be seen. */
+function revealIn(el) {
+  for (let d = el.closest("details"); d; d = d.parentElement?.closest("details")) d.open = true;
 }
 
 function labelFor(form, el) {

@@ -12,6 +12,7 @@ export const state = {
   alarms: new Map(), // `${transfer_id}:${stage}` -> alarm
   lastReceipt: null,
   arrivals: new Map(), // transfer_id -> time it arrived live (for the flash)
+  agreements: null, // this agency's data-sharing agreements (every version), once loaded
 };
 
 const listeners = new Set();
@@ -68,4 +69,5 @@ export function resetState() {
   state.alarms = new Map();
   state.lastReceipt = null;
   state.arrivals = new Map();
+  state.agreements = null;
 }

@@ -4,9 +4,8 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 03:24:14.651057
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0005'
 down_revision = '0004'
@@ -31,6 +30,7 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('action', sa.String(length=60), nullable=False),
     sa.Column('agency', sa.String(length=120), nullable=True),
+    sa.Column('counterparty', sa.String(length=120), nullable=True),
     sa.Column('incident_id', sa.String(length=40), nullable=True),
     sa.Column('transfer_id', sa.String(length=40), nullable=True),
     sa.Column('detail', sa.Text(), nullable=False),
@@ -40,6 +40,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.create_index('ix_audit_agency', ['agency'], unique=False)
+        batch_op.create_index('ix_audit_counterparty', ['counterparty'], unique=False)
         batch_op.create_index('ix_audit_incident', ['incident_id'], unique=False)
 
     op.create_table('signatures',
@@ -102,6 +103,7 @@ def downgrade() -> None:
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_incident')
         batch_op.drop_index('ix_audit_agency')
+        batch_op.drop_index('ix_audit_counterparty')
 
     op.drop_table('audit_log')
     op.drop_table('agreements')

@@ -8,6 +8,7 @@ import { field, showErrors, clearErrors, errorSummary, splitList } from "../form
 import { drawMap } from "../map.js";
 import { state, agencyName, isPending, isOverdue } from "../store.js";
 import { QUICK_REASONS } from "./queue.js";
+import { agreementLine, withheldFrom, withheldNotice, withheldWords, loadAgreements } from "../sharing.js";
 
 function dl(rows) {
   const items = rows.filter(([, v]) => v !== undefined && v !== null && v !== "");
@@ -58,6 +59,19 @@ function methaneBlock(m) {
   );
 }
 
+function withheldLine(names) {
+  if (!names || !names.length) return null;
+  return h("div.tl-withheld", h("span", { "aria-hidden": "true" }, "\u2298 "), "Withheld from you: ", withheldWords(names));
+}
+
+/** A chip list of flags or markers, and the free-text notes under them. */
+function labelsAndNotes(labels, notes, chipClass) {
+  return [
+    labels && labels.length ? h("ul.chips", labels.map((x) => h(`li.chip${chipClass}`, x))) : null,
+    notes ? h("p.notes", notes) : null,
+  ];
+}
+
 function describe(e) {
   const d = e.detail || {};
   const who = agencyName(e.actor);
@@ -87,11 +101,17 @@ function describe(e) {
         `Update from ${who}`,
         u.text ? h("div.tl-text", u.text) : null,
         changed.length ? h("div.muted", `Changed: ${changed.join(", ").replace(/_/g, " ")}`) : null,
+        withheldLine(d.withheld),
       ];
     }
     case "closed": {
       const c = d.closure || d;
-      return [`Closed by ${who}`, c.outcome ? h("div.tl-text", `Outcome: ${c.outcome}`) : null, c.text ? h("div.tl-text", c.text) : null];
+      return [
+        `Closed by ${who}`,
+        c.outcome ? h("div.tl-text", `Outcome: ${c.outcome}`) : null,
+        c.text ? h("div.tl-text", c.text) : null,
+        withheldLine(d.withheld),
+      ];
     }
     case "cancelled": {
       const reason = d.reason || d.cancellation?.reason;
@@ -121,6 +141,13 @@ export function mountIncident(container, ctx, params) {
   const title = h("h1#view-title", { tabindex: "-1" }, "Loading\u2026");
   const headMeta = h("div.inc-meta");
   const flagsBox = h("div.flags");
+  const sharingBox = h("div.sharing-slot");
+  const exportStatus = h("span.row-busy", { role: "status" });
+  const exportBtn = h(
+    "button.btn.btn-secondary.btn-small",
+    { type: "button", "data-testid": "export", onclick: () => downloadRecord() },
+    "Download record (JSON)",
+  );
   const actionsBox = h("div.actions-slot");
   const details = h("div.details");
   const mapBox = h("div.map", { "data-testid": "map" });
@@ -133,9 +160,10 @@ export function mountIncident(container, ctx, params) {
       "section.view.view-incident",
       { "data-testid": "incident-view", "aria-labelledby": "view-title", "data-transfer-id": transferId },
       h("p.backlink", h("a", { href: "#/queue", id: "back-link" }, "\u2190 Back")),
-      h("div.inc-head", title, headMeta),
+      h("div.inc-head", h("div.inc-title-row", title, h("div.inc-tools", exportBtn, exportStatus)), headMeta),
       errorBox,
       flagsBox,
+      sharingBox,
       actionsBox,
       h(
         "div.inc-layout",
@@ -230,6 +258,7 @@ export function mountIncident(container, ctx, params) {
       t.state === "cancelled" ? h("div.notice", h("strong", "Cancelled: "), "the sender withdrew this incident (sent in error).") : null,
     );
 
+    renderSharing(r);
     renderActions(r);
     renderDetails(inc);
     renderMap(inc);
@@ -237,10 +266,52 @@ export function mountIncident(container, ctx, params) {
     renderTimeline();
   }
 
+  function renderSharing(r) {
+    const t = view;
+    if (r === "recipient") {
+      replaceChildren(
+        sharingBox,
+        withheldNotice(t) ||
+          h("p.share-note", agreementLine(t, { full: true }), t.agreement ? ": nothing was withheld from you." : "."),
+      );
+    } else if (r === "sender") {
+      replaceChildren(
+        sharingBox,
+        h(
+          "div.share-sender",
+          h("p.share-note", `To ${agencyName(t.recipient)}: `, agreementLine(t, { full: true })),
+          withheldFrom(t) || h("p.share-note", h("span", { "aria-hidden": "true" }, "\u2714 "), `Nothing was withheld from ${agencyName(t.recipient)}.`),
+        ),
+      );
+    } else {
+      clear(sharingBox);
+    }
+  }
+
   function renderDetails(inc) {
     const loc = inc.location || {};
     const caller = inc.caller;
+    // Only the recipient's copy can have gaps; say "withheld" there, never "not given".
+    const withheld = new Set(role() === "recipient" ? view.withheld || [] : []);
+    const gap = (name) =>
+      withheld.has(`incident.${name}`)
+        ? h(
+            "p.withheld-inline",
+            h("span", { "aria-hidden": "true" }, "\u2298 "),
+            `Withheld: not covered by a data-sharing agreement with ${agencyName(view.sender)}.`,
+          )
+        : null;
+    const os = inc.officer_safety;
+    const vul = inc.vulnerability;
     replaceChildren(details, 
+      os && ((os.markers && os.markers.length) || os.notes)
+        ? h(
+            "section.officer-safety",
+            { "data-testid": "officer-safety", "aria-labelledby": "os-title" },
+            h("h2#os-title", h("span.os-icon", { "aria-hidden": "true" }, "\u26A0"), " Officer safety"),
+            labelsAndNotes(os.markers, os.notes, ".chip-danger"),
+          )
+        : null,
       h(
         "section.panel",
         { "aria-labelledby": "summary-title" },
@@ -254,8 +325,32 @@ export function mountIncident(container, ctx, params) {
           ["Transfer", view.transfer_id],
         ]),
         h("h3", "Notes"),
-        inc.notes ? h("p.notes", inc.notes) : h("p.muted", "No notes"),
+        inc.notes ? h("p.notes", inc.notes) : gap("notes") || h("p.muted", "No notes"),
       ),
+      inc.medical
+        ? h(
+            "section.panel.sensitive-panel",
+            { "data-testid": "medical", "aria-labelledby": "med-title" },
+            h("h2#med-title", "Medical details"),
+            h("p.notes", inc.medical),
+          )
+        : null,
+      vul && ((vul.flags && vul.flags.length) || vul.notes)
+        ? h(
+            "section.panel.sensitive-panel",
+            { "data-testid": "vulnerability", "aria-labelledby": "vul-title" },
+            h("h2#vul-title", "Vulnerability and safeguarding"),
+            labelsAndNotes(vul.flags, vul.notes, ".chip-vulnerable"),
+          )
+        : null,
+      inc.intelligence
+        ? h(
+            "section.panel.sensitive-panel",
+            { "data-testid": "intelligence", "aria-labelledby": "intel-title" },
+            h("h2#intel-title", "Criminal-intelligence notes"),
+            h("p.notes", inc.intelligence),
+          )
+        : null,
       inc.methane ? methaneBlock(inc.methane) : null,
       h(
         "section.panel",
@@ -293,7 +388,7 @@ export function mountIncident(container, ctx, params) {
                   inc.casualties.map((c) => h("tr", h("td", SEVERITY_LABELS[c.severity] || c.severity), h("td.num", String(c.count)))),
                 ),
               )
-            : h("p.muted", "None reported"),
+            : gap("casualties") || h("p.muted", "None reported"),
         ),
       ),
       h(
@@ -316,7 +411,7 @@ export function mountIncident(container, ctx, params) {
         "section.panel",
         { "aria-labelledby": "caller-title" },
         h("h2#caller-title", "Caller"),
-        caller ? dl([["Name", caller.name], ["Phone", caller.phone], ["Notes", caller.notes]]) : h("p.muted", "Not given"),
+        caller ? dl([["Name", caller.name], ["Phone", caller.phone], ["Notes", caller.notes]]) : gap("caller") || h("p.muted", "Not given"),
       ),
     );
   }
@@ -356,6 +451,9 @@ export function mountIncident(container, ctx, params) {
               " ",
               statePill(x.state),
               x.reason ? h("span.muted", ` \u201c${x.reason}\u201d`) : null,
+              x.withheld && x.withheld.length
+                ? h("div.sib-withheld", { "data-testid": "sibling-withheld" }, h("span", { "aria-hidden": "true" }, "\u2298 "), `Withheld: ${withheldWords(x.withheld)}`)
+                : null,
             ),
           ),
         ),
@@ -597,6 +695,32 @@ export function mountIncident(container, ctx, params) {
 
     const box = h("section.action-bar.sender", { "aria-label": "Your incident" }, h("p.action-lede", "You sent this incident."), h("div.sender-actions", update, closure, cancel));
     return box;
+  }
+
+  // The id and version are on the transfer; the purpose comes with the agreement list.
+  loadAgreements().then(() => {
+    if (!destroyed && view) render();
+  }, () => {});
+
+  /** The export as a file for the agency's own records (the hub audits it). */
+  async function downloadRecord() {
+    exportBtn.disabled = true;
+    exportStatus.textContent = "Preparing\u2026";
+    try {
+      const record = await Api.exportTransfer(transferId);
+      const blob = new Blob([JSON.stringify(record, null, 2)], { type: "application/json" });
+      const url = URL.createObjectURL(blob);
+      const a = h("a", { href: url, download: `${view ? view.reference : "transfer"}-${transferId}.json`, hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      exportStatus.textContent = "Downloaded.";
+    } catch (err) {
+      exportStatus.textContent = `Could not export: ${err.text}`;
+    } finally {
+      exportBtn.disabled = false;
+    }
   }
 
   load();

@@ -3,6 +3,7 @@
 
 import { h, fmtWaited, typeLabel, statePill, timeEl, nowS, fmtDuration, FLAG_SHORT, fmtTime, clear, replaceChildren } from "../dom.js";
 import { state, agencyName, isOverdue, isPending } from "../store.js";
+import { agreementLine, withheldFrom, withheldWords, agreementName, loadAgreements } from "../sharing.js";
 
 export function mountOutgoing(container, ctx) {
   const title = h("h1#view-title", { tabindex: "-1" }, "Outgoing");
@@ -77,7 +78,22 @@ export function mountOutgoing(container, ctx) {
         h(
           "ul.receipt-transfers",
           (r.transfers || []).map((t) =>
-            h("li", h("a", { href: `#/transfer/${encodeURIComponent(t.transfer_id)}` }, agencyName(t.recipient)), " ", statePill(t.state, { "data-testid": "receipt-state" })),
+            h(
+              "li",
+              h("a", { href: `#/transfer/${encodeURIComponent(t.transfer_id)}` }, agencyName(t.recipient)),
+              " ",
+              statePill(t.state, { "data-testid": "receipt-state" }),
+              h("span.muted", ` \u00b7 ${t.agreement ? `under ${agreementName(t.agreement)}` : "no agreement: operational minimum only"}`),
+              t.withheld && t.withheld.length
+                ? h(
+                    "div.withheld",
+                    { "data-testid": "receipt-withheld", "data-recipient": t.recipient },
+                    h("span.withheld-icon", { "aria-hidden": "true" }, "\u2298 "),
+                    h("strong", `Withheld from ${agencyName(t.recipient)}: `),
+                    withheldWords(t.withheld),
+                  )
+                : null,
+            ),
           ),
         ),
         (r.flags || []).length
@@ -149,6 +165,7 @@ export function mountOutgoing(container, ctx) {
         "td",
         inc ? h("span", h("strong", typeLabel(inc.type)), " \u2014 ", inc.summary) : h("span.muted", "\u2026"),
         (t.flags || []).map((f) => h("span.badge.badge-warn", "\u26A0 ", FLAG_SHORT[f] || f)),
+        h("div.share-info", agreementLine(t), withheldFrom(t)),
       ),
       h(
         "td.col-status",
@@ -161,6 +178,11 @@ export function mountOutgoing(container, ctx) {
 
   renderReceipt();
   render();
+  // Agreement purposes are shown by name once loaded; the lists work without them.
+  loadAgreements().then(() => {
+    render();
+    renderReceipt();
+  }, () => {});
   let lastOverdue = "";
   return {
     update(what) {

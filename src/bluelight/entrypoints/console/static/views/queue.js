@@ -3,6 +3,7 @@
 
 import { h, fmtWaited, typeLabel, priorityTag, statePill, FLAG_SHORT, timeEl, nowS, uid, replaceChildren } from "../dom.js";
 import { state, agencyName, isOverdue } from "../store.js";
+import { withheldWords } from "../sharing.js";
 
 export const QUICK_REASONS = [
   "Not for this service",
@@ -11,6 +12,30 @@ export const QUICK_REASONS = [
   "No resources available: phone to discuss",
   "Not enough information: please phone",
 ];
+
+/** Markers for the special-category details a partner shared, so the operator sees at
+ * a glance that there is more to read (officer safety first, in the warning style). */
+function sensitiveLine(inc) {
+  const os = inc.officer_safety;
+  const vul = inc.vulnerability;
+  const hasOs = os && ((os.markers && os.markers.length) || os.notes);
+  const hasVul = vul && ((vul.flags && vul.flags.length) || vul.notes);
+  if (!hasOs && !hasVul && !inc.medical && !inc.intelligence) return null;
+  return h(
+    "div.inc-sensitive",
+    hasOs
+      ? h(
+          "span.os-inline",
+          { "data-testid": "queue-officer-safety" },
+          h("span.badge.badge-danger", h("span", { "aria-hidden": "true" }, "\u26A0 "), "Officer safety"),
+          os.markers && os.markers.length ? ` ${os.markers.join(", ")}` : null,
+        )
+      : null,
+    hasVul ? h("span.badge.badge-vulnerable", "Vulnerability flags") : null,
+    inc.medical ? h("span.badge.badge-info", "Medical details") : null,
+    inc.intelligence ? h("span.badge.badge-info", "Intelligence notes") : null,
+  );
+}
 
 export function mountQueue(container, ctx) {
   let selectedId = null;
@@ -229,6 +254,16 @@ export function mountQueue(container, ctx) {
       ),
       inc ? h("div.inc-summary", inc.summary) : null,
       where ? h("div.inc-where", h("span.visually-hidden", "Location: "), where) : null,
+      inc ? sensitiveLine(inc) : null,
+      t.withheld && t.withheld.length
+        ? h(
+            "div.inc-withheld",
+            { "data-testid": "queue-withheld" },
+            h("span", { "aria-hidden": "true" }, "\u2298 "),
+            "Withheld from you: ",
+            withheldWords(t.withheld),
+          )
+        : null,
     );
     replaceChildren(li.cells.from, h("span.visually-hidden", "From "), agencyName(t.sender));
     replaceChildren(li.cells.status, 

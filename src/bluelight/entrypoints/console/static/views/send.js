@@ -2,9 +2,14 @@
 // moving to another view and back; it is cleared once the hub has stored the incident.
 
 import { Api } from "../api.js";
-import { h, uuid, TYPE_LABELS, PRIORITY_LABELS, SEVERITY_LABELS, initials, replaceChildren } from "../dom.js";
+import { h, uuid, TYPE_LABELS, PRIORITY_LABELS, SEVERITY_LABELS, initials, replaceChildren, debounce, fmtTime, nowS } from "../dom.js";
 import { field, checkbox, showErrors, clearErrors, errorSummary, parseNumber, splitList } from "../forms.js";
-import { state } from "../store.js";
+import { state, agencyName } from "../store.js";
+import { classChips, withheldList } from "../sharing.js";
+
+const REFERENCE_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const MAX_LABELS = 20; // flags or markers per incident (domain.incident.Vulnerability)
+const MAX_LABEL = 200;
 
 let draft = null; // {el, form, ...} kept between visits
 
@@ -20,6 +25,50 @@ export function suggestReference(session) {
   const d = new Date();
   const prefix = initials(session?.agency_name, session?.service);
   return `${prefix}-${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}-${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+
+/** One partner in the sharing preview: the agreement, what it allows, what it withholds. */
+function previewCard(p) {
+  const withheld = p.withheld || [];
+  const name = state.agencies.has(p.recipient) ? agencyName(p.recipient) : p.recipient_name || p.recipient;
+  return h(
+    "article.preview-partner",
+    {
+      "data-testid": "preview-partner",
+      "data-recipient": p.recipient,
+      "data-agreement": p.agreement ? p.agreement.id : "none",
+      class: withheld.length ? "has-withheld" : "all-shared",
+    },
+    h("h3", name),
+    h(
+      "p.preview-agreement",
+      p.agreement
+        ? [
+            h("span.ok-icon", { "aria-hidden": "true" }, "\u2714 "),
+            "Agreement ",
+            h("strong", `${p.agreement.id} v${p.agreement.version}`),
+            p.purpose ? ` \u2014 ${p.purpose}` : "",
+          ]
+        : [
+            h("span.no-icon", { "aria-hidden": "true" }, "\u2298 "),
+            h("strong", "No agreement: operational minimum only"),
+          ],
+    ),
+    h("div.preview-classes", h("span.preview-label", "Allowed beyond the minimum: "), classChips(p.data_classes || [])),
+    h(
+      "div.preview-withheld",
+      { "data-testid": "preview-withheld", "data-count": String(withheld.length) },
+      withheld.length
+        ? [
+            h("p.preview-label", h("span.no-icon", { "aria-hidden": "true" }, "\u2298 "), `Would be withheld from ${name}:`),
+            withheldList(withheld),
+          ]
+        : h("p", h("span.ok-icon", { "aria-hidden": "true" }, "\u2714 "), "Nothing withheld: they receive everything you have entered."),
+    ),
+    withheld.includes("incident.summary") && p.incident
+      ? h("p.preview-summary", "Their summary will read: ", h("q", p.incident.summary))
+      : null,
+  );
 }
 
 function buildForm(ctx) {
@@ -182,6 +231,57 @@ function buildForm(ctx) {
     callerNotes,
   );
 
+  // ---------------------------------------------------------------- sensitive
+  // Special categories of personal data: the hub passes each only to partners whose
+  // agreement covers its class, so the form says so and the preview shows who gets what.
+  const medical = field({ label: "Medical details", control: "textarea", testid: "send-medical", path: "incident.medical", maxlength: "10000", rows: 3, hint: "Conditions, medication, allergies." });
+  const intelligence = field({ label: "Criminal-intelligence notes", control: "textarea", testid: "send-intelligence", path: "incident.intelligence", maxlength: "10000", rows: 3, hint: "Only what responders need to know." });
+  const vFlags = field({ label: "Flags", testid: "send-vulnerability-flags", path: "incident.vulnerability.flags", autocomplete: "off", hint: "Separate with commas, e.g. lives alone, child at risk" });
+  const vNotes = field({ label: "Notes", testid: "send-vulnerability-notes", path: "incident.vulnerability.notes", maxlength: "500", autocomplete: "off" });
+  const osMarkers = field({ label: "Markers", testid: "send-officer-safety-markers", path: "incident.officer_safety.markers", autocomplete: "off", hint: "Separate with commas, e.g. firearms licence holder, dangerous dog" });
+  const osNotes = field({ label: "Notes", testid: "send-officer-safety-notes", path: "incident.officer_safety.notes", maxlength: "500", autocomplete: "off" });
+  const vulnerabilityGroup = h(
+    "fieldset.group.nested",
+    { "data-path": "incident.vulnerability" },
+    h("legend", "Vulnerability and safeguarding"),
+    vFlags,
+    vNotes,
+  );
+  const officerSafetyGroup = h(
+    "fieldset.group.nested",
+    { "data-path": "incident.officer_safety" },
+    h("legend", "Officer safety and firearms"),
+    osMarkers,
+    osNotes,
+  );
+  const sensitiveInputs = [medical, intelligence, vFlags, vNotes, osMarkers, osNotes];
+  const sensitiveCount = h("span.sensitive-count");
+  const sensitive = h(
+    "details.sensitive",
+    { "data-testid": "send-sensitive" },
+    h(
+      "summary",
+      { "data-testid": "send-sensitive-toggle" },
+      "Sensitive details (shared only under an agreement)",
+      sensitiveCount,
+    ),
+    h(
+      "div.sensitive-body",
+      h(
+        "p.hint",
+        "Special-category personal data. The hub passes each kind only to partners whose data-sharing agreement with you covers it; " +
+          "the others receive the incident without it. Use \u201cPreview what partners receive\u201d to check before you send.",
+      ),
+      h("div.grid-2", medical, intelligence),
+      h("div.grid-2", vulnerabilityGroup, officerSafetyGroup),
+    ),
+  );
+  function updateSensitiveCount() {
+    const n = sensitiveInputs.filter((f) => f.input.value.trim()).length;
+    sensitiveCount.textContent = n ? ` \u2014 ${n} field${n === 1 ? "" : "s"} filled in` : "";
+  }
+  sensitive.addEventListener("input", updateSensitiveCount);
+
   // ---------------------------------------------------------------- M/ETHANE
   const mInclude = checkbox({ label: "Include a major incident (M/ETHANE) report", testid: "send-methane-include" });
   const mDeclared = checkbox({ label: "Major incident declared", testid: "send-methane-declared", path: "incident.methane.major_incident_declared" });
@@ -243,6 +343,28 @@ function buildForm(ctx) {
   const summaryBox = errorSummary();
   const status = h("p.form-status", { role: "status", "aria-live": "polite" });
   const submit = h("button.btn.btn-primary.btn-large", { type: "submit", "data-testid": "send-submit" }, "Send to partners");
+
+  // ---------------------------------------------------------------- preview
+  const previewTitle = h("h2#preview-title", { tabindex: "-1" }, "What partners would receive");
+  const previewStatus = h("p.preview-status", { role: "status" });
+  const previewList = h("div.preview-grid");
+  const previewBox = h(
+    "section#send-preview-panel.preview",
+    { hidden: true, "aria-labelledby": "preview-title", "data-testid": "preview" },
+    h(
+      "div.preview-head",
+      previewTitle,
+      previewStatus,
+      h("button.btn.btn-quiet.btn-small", { type: "button", onclick: () => closePreview() }, "Hide preview"),
+    ),
+    h("p.hint", "Worked out by the hub from the agreements in force now. Nothing has been sent."),
+    previewList,
+  );
+  const previewBtn = h(
+    "button.btn.btn-secondary",
+    { type: "button", "data-testid": "send-preview", "aria-controls": "send-preview-panel", "aria-expanded": "false", onclick: () => openPreview() },
+    "Preview what partners receive",
+  );
   const form = h(
     "form.send-form",
     { novalidate: true, "aria-labelledby": "view-title" },
@@ -257,10 +379,13 @@ function buildForm(ctx) {
       ),
       h("div.send-col", location, resources, caller),
     ),
+    sensitive,
     methane,
+    previewBox,
     h(
       "div.form-actions",
       submit,
+      previewBtn,
       h(
         "button.btn.btn-secondary",
         {
@@ -366,6 +491,25 @@ function buildForm(ctx) {
     if (val(callerNotes)) callerObj.notes = val(callerNotes);
     if (Object.keys(callerObj).length) incident.caller = callerObj;
 
+    if (medical.input.value.trim()) incident.medical = medical.input.value.trim();
+    if (intelligence.input.value.trim()) incident.intelligence = intelligence.input.value.trim();
+    for (const [key, listField, listKey, notesField, what] of [
+      ["vulnerability", vFlags, "flags", vNotes, "flags"],
+      ["officer_safety", osMarkers, "markers", osNotes, "markers"],
+    ]) {
+      const items = splitList(listField.input.value);
+      const note = notesField.input.value.trim();
+      if (!items.length && !note) continue;
+      const obj = {};
+      if (items.length) obj[listKey] = items;
+      if (note) obj.notes = note;
+      if (items.length > MAX_LABELS) errors.push({ field: `incident.${key}.${listKey}`, fault: `at most ${MAX_LABELS} ${what}` });
+      items.forEach((item, i) => {
+        if (item.length > MAX_LABEL) errors.push({ field: `incident.${key}.${listKey}[${i}]`, fault: `each of the ${what} is at most ${MAX_LABEL} characters` });
+      });
+      incident[key] = obj;
+    }
+
     if (mInclude.input.checked) {
       const m = { major_incident_declared: mDeclared.input.checked };
       for (const f of mFields) {
@@ -386,6 +530,76 @@ function buildForm(ctx) {
     return { body, errors };
   }
 
+  // ---------------------------------------------------------------- preview
+  let previewOpen = false;
+  let previewSeq = 0;
+
+  /** The form as it stands, made acceptable to the hub where only the send would care:
+   * the preview is about which fields flow, not about a finished incident. */
+  function previewRequest() {
+    const { body } = collect();
+    const inc = body.incident;
+    if (!REFERENCE_RE.test(inc.reference || "")) inc.reference = "PREVIEW";
+    inc.type = inc.type || "other";
+    inc.priority = inc.priority || "routine";
+    inc.summary = inc.summary || "(no summary yet)";
+    const loc = inc.location;
+    for (const key of ["easting", "northing", "lat", "lon"]) if (Number.isNaN(loc[key])) delete loc[key];
+    if (!(loc.uprn || loc.address || "easting" in loc || "lat" in loc)) loc.address = "(location not given yet)";
+    if (inc.resources_requested) {
+      inc.resources_requested = inc.resources_requested.filter((r) => r.kind);
+      if (!inc.resources_requested.length) delete inc.resources_requested;
+    }
+    return body;
+  }
+
+  function closePreview() {
+    previewOpen = false;
+    previewSeq += 1;
+    previewBox.hidden = true;
+    previewBtn.setAttribute("aria-expanded", "false");
+    previewBtn.focus();
+  }
+
+  async function openPreview() {
+    previewOpen = true;
+    previewBox.hidden = false;
+    previewBtn.setAttribute("aria-expanded", "true");
+    await runPreview();
+    previewBox.scrollIntoView({ block: "nearest" });
+    previewTitle.focus({ preventScroll: true });
+  }
+
+  async function runPreview() {
+    if (!previewOpen) return;
+    const seq = ++previewSeq;
+    const body = previewRequest();
+    if (!body.recipients.length) {
+      previewStatus.textContent = "";
+      replaceChildren(previewList, h("p.muted", "Tick at least one partner under \u201cSend to\u201d to see what they would receive."));
+      return;
+    }
+    previewStatus.textContent = "Asking the hub\u2026";
+    try {
+      const list = await Api.preview(body.recipients, body.incident);
+      if (seq !== previewSeq) return;
+      replaceChildren(previewList, ...(list || []).map(previewCard));
+      const n = (list || []).length;
+      previewStatus.textContent = `${n} partner${n === 1 ? "" : "s"} \u00b7 checked at ${fmtTime(nowS())}; follows your changes`;
+    } catch (err) {
+      if (seq !== previewSeq) return;
+      previewStatus.textContent = "";
+      const faults = err.errors.length ? err.errors.map((e) => `${e.field ? `${e.field}: ` : ""}${e.fault}`) : [err.text];
+      replaceChildren(
+        previewList,
+        h("div.error-text", { role: "alert" }, "The preview could not be worked out. ", faults.join("; ")),
+      );
+    }
+  }
+  const refreshPreview = debounce(runPreview, 350);
+  form.addEventListener("input", () => previewOpen && refreshPreview());
+  form.addEventListener("change", () => previewOpen && refreshPreview());
+
   let sending = false;
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -404,6 +618,7 @@ function buildForm(ctx) {
     try {
       const receipt = await Api.submit(body);
       status.textContent = "";
+      previewOpen = false;
       draft = null;
       await ctx.afterSend(receipt);
     } catch (err) {
