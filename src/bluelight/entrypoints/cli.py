@@ -10,14 +10,14 @@ from typing import Annotated
 
 import msgspec
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from bluelight.config import ConfigError, Settings, load_settings
+from bluelight.config import Settings
 from bluelight.domain.agency import Agency, MessageFormat, Service, check_agency_id
 from bluelight.domain.errors import DomainError
 from bluelight.entrypoints.cli_assessment import app as assessment_app
 from bluelight.entrypoints.cli_bench import app as bench_app
+from bluelight.entrypoints.cli_common import ConfigOpt, cli_actor, console, err, refuse, settings
 from bluelight.entrypoints.cli_estates import app as estates_app
 from bluelight.entrypoints.cli_gazetteer import app as gazetteer_app
 from bluelight.entrypoints.cli_governance import agreement_app, audit_app, retention_app
@@ -41,42 +41,8 @@ app.add_typer(pki_app, name="pki")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
-console = Console()
-err = Console(stderr=True, markup=False, highlight=False)
-
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file")]
-
-
-def _settings(config: Path | None, **overrides) -> Settings:
-    try:
-        settings = load_settings(config)
-    except ConfigError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(2) from None
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    return msgspec.structs.replace(settings, **changes) if changes else settings
-
-
-def _refuse(exc: Exception) -> None:
-    """Bad input on the command line: one clear line naming the field, exit 2."""
-    from bluelight.domain.errors import validation_fault
-
-    if isinstance(exc, msgspec.ValidationError):
-        fault = validation_fault(str(exc))
-        err.print(f"error: {fault.field}: {fault.fault}")
-    else:
-        err.print(f"error: {exc.detail}")
-    raise typer.Exit(2) from None
-
-
-def cli_actor() -> str:
-    """How the audit log names a change made at the command line: by the OS account."""
-    import getpass
-
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
+# Shared with the other command groups (cli_common); the short names are this module's.
+_settings, _refuse = settings, refuse
 
 
 def _transaction(settings: Settings, job):

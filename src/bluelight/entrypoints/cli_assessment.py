@@ -15,13 +15,14 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from bluelight.config import ConfigError, Settings, load_settings
 from bluelight.domain.assessment import CHECKLIST, statement
 from bluelight.domain.errors import DomainError, Invalid
+from bluelight.entrypoints.cli_common import settings as _settings
 
 app = typer.Typer(help="The Audit Wales self-assessment checklist (Appendix 4).",
                   no_args_is_help=True)
 console = Console(highlight=False)
+
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file")]
@@ -29,13 +30,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Plain JSON on stdout")]
 DraftsOpt = Annotated[bool, typer.Option("--drafts", help="Compare drafts too, not only "
                                          "submitted assessments")]
 
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except ConfigError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(2) from None
 
 
 def _run(config: Path | None, use: Callable, *, migrate: bool = True):

@@ -17,13 +17,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from bluelight.config import ConfigError, Settings, load_settings
 from bluelight.domain.errors import DomainError
+from bluelight.entrypoints.cli_common import settings as _settings
 
 app = typer.Typer(help="Estates, fleet and workforce of emergency services (Audit Wales "
                        "Exhibits 3-6), distances and co-location opportunities.",
                   no_args_is_help=True)
 out = Console(highlight=False)
+
 err = Console(stderr=True, markup=False, highlight=False)
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file")]
@@ -33,13 +34,6 @@ DatasetOpt = Annotated[str, typer.Option("--dataset", help="main (default), samp
 # Files with more data rows than this show a progress bar while they are read.
 PROGRESS_ROWS = 2000
 
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except ConfigError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(2) from None
 
 
 def _estates(config: Path | None):

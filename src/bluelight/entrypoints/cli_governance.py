@@ -12,21 +12,17 @@ from typing import Annotated
 
 import msgspec
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from bluelight.domain.errors import DomainError
 from bluelight.domain.sharing import DATA_CLASS_LABELS, AgreementId, AgreementTerms, DataClass
+from bluelight.entrypoints.cli_common import ConfigOpt, console, err
 
 agreement_app = typer.Typer(help="Data-sharing agreements between agencies.",
                             no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 retention_app = typer.Typer(help="Purging personal data whose retention has ended.",
                             no_args_is_help=True)
-console = Console()
-err = Console(stderr=True, markup=False, highlight=False)
-
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file")]
 _CLASSES = ", ".join(c.value for c in DataClass)
 
 

@@ -145,6 +145,6 @@ def revoke(
 
 
 def _actor() -> str:
-    from bluelight.entrypoints.cli import cli_actor
+    from bluelight.entrypoints.cli_common import cli_actor
 
     return cli_actor()

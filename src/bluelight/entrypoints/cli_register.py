@@ -13,22 +13,15 @@ from rich.console import Console
 from rich.table import Table
 
 from bluelight.domain.collaboration import Category, Collaboration, Status
+from bluelight.entrypoints.cli_common import settings as _settings
 
 app = typer.Typer(help="The register of collaborations, board view and performance report.",
                   no_args_is_help=True)
 console = Console()
+
 err = Console(stderr=True, markup=False, highlight=False)
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file")]
 
-
-def _settings(config: Path | None):
-    from bluelight.config import ConfigError, load_settings
-
-    try:
-        return load_settings(config)
-    except ConfigError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(2) from None
 
 
 def _run(config: Path | None, job):
