@@ -173,3 +173,21 @@ def test_a_console_session_sees_the_same_redacted_copy(hub, trio):
         view = console.get(f"/v1/transfers/{tid}")
     assert view.status_code == 200
     assert "QX" not in view.text and "Jane Evans" not in view.text
+
+
+def test_the_audit_chain_stays_intact_while_the_hub_and_the_cli_both_write(hub, trio):
+    """The hub's writer remembers the chain's head between records; agreements stated
+    from another connection (as `bluelight agreement add` does) must not fork it."""
+    import os
+    import subprocess
+    import sys
+
+    for n in range(3):
+        hub.add_agreement(f"isa-chain-{n}-{trio['police'].split('.')[-1]}",
+                          [trio["police"], trio["fire"]], ["caller"])
+        send(hub, trio, ["fire"])
+    out = subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", "audit",
+                          "verify", "--json"], capture_output=True, text=True, timeout=60,
+                         env=os.environ | {"BLUELIGHT_DATA_DIR": str(hub.data_dir)})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert json.loads(out.stdout)["ok"] is True

@@ -142,7 +142,7 @@ class Hub:
     # sending ----------------------------------------------------------------------------
     async def submit_incident(
         self, sender: str, command: SubmitIncident, *, raw: RawMessage | None = None,
-        signature: SignatureRecord | None = None,
+        signature: SignatureRecord | signatures.Unsigned | None = None,
     ) -> tuple[Receipt, bool]:
         submitted_at = self.clock()
         location, flags = locate(
@@ -179,7 +179,7 @@ class Hub:
 
     async def submit_update(
         self, sender: str, reference: str, command: SubmitUpdate, *,
-        raw: RawMessage | None = None, signature: SignatureRecord | None = None,
+        raw: RawMessage | None = None, signature: SignatureRecord | signatures.Unsigned | None = None,
     ) -> tuple[Receipt, bool]:
         flags = []
         if command.update.location is not None:
@@ -200,7 +200,7 @@ class Hub:
 
     async def submit_closure(
         self, sender: str, reference: str, command: SubmitClosure, *,
-        raw: RawMessage | None = None, signature: SignatureRecord | None = None,
+        raw: RawMessage | None = None, signature: SignatureRecord | signatures.Unsigned | None = None,
     ) -> tuple[Receipt, bool]:
         return await self.store.write(signatures.kept(
             signature,
@@ -209,7 +209,7 @@ class Hub:
 
     async def submit_cancellation(
         self, sender: str, reference: str, command: SubmitCancellation, *,
-        raw: RawMessage | None = None, signature: SignatureRecord | None = None,
+        raw: RawMessage | None = None, signature: SignatureRecord | signatures.Unsigned | None = None,
     ) -> tuple[Receipt, bool]:
         return await self.store.write(
             signatures.kept(
@@ -219,7 +219,7 @@ class Hub:
 
     # other standards ----------------------------------------------------------------------
     async def receive_message(self, agency: str, format_: str | None, data: bytes,
-                              media_type: str, *, signature: SignatureRecord | None = None,
+                              media_type: str, *, signature: SignatureRecord | signatures.Unsigned | None = None,
                               ) -> tuple[object, bool]:
         """A message in another standard (the agency's configured one unless `format_`
         says otherwise): translated, then handled as its native equivalent."""
@@ -259,7 +259,7 @@ class Hub:
         return count
 
     async def decide(self, agency: str, transfer_id: str, command: Decide, *,
-                     signature: SignatureRecord | None = None) -> TransferView:
+                     signature: SignatureRecord | signatures.Unsigned | None = None) -> TransferView:
         transfer = await self.store.write(
             signatures.kept(
                 signature,
@@ -276,11 +276,13 @@ class Hub:
 
     # message signatures -------------------------------------------------------------------
     async def check_signature(self, agency: str, kind: SignedKind, signature: str | None,
-                              payload: bytes, field: str) -> SignatureRecord | None:
+                              payload: bytes, field: str) -> SignatureRecord | signatures.Unsigned | None:
         """The verified signature over `payload`, to pass on with the message (None when
         the agency need not sign). The keys are read every time: a revoked key fails on
         the next message."""
         now = self.clock()
+        if not signature and not self.policy.require_signatures:
+            return signatures.Unsigned(agency, field)  # checked when it is stored
         return await self.store.read(lambda repo: signatures.check(
             repo, self.jose, agency, kind, signature, payload, now, self.policy, field))
 

@@ -108,13 +108,35 @@ def check(repo: Repository, jose: Jose, agency: str, kind: SignedKind,
                            payload=payload, signed_at=float(signed_at), received_at=now)
 
 
-def kept(signature: SignatureRecord | None, job: Callable[[Repository], R]
+class Unsigned(msgspec.Struct, frozen=True):
+    """An unsigned message, still to be checked: refused in the writing transaction if
+    the agency has an active signing key. Checking there, not in a read before it,
+    saves a round trip to a reader thread on every unsigned message (the common case),
+    and sees a key added or revoked up to the moment the message is stored."""
+
+    agency: str
+    field: str
+
+
+def _refuse_unsigned(repo: Repository, unsigned: Unsigned) -> None:
+    if repo.has_active_signing_key(unsigned.agency):
+        raise SignatureRefused.field(unsigned.field, "signature required: your agency "
+                                                     "signs its messages (a detached JWS)")
+
+
+def kept(signature: SignatureRecord | Unsigned | None, job: Callable[[Repository], R]
          ) -> Callable[[Repository], R]:
     """`job`, then the signature over its message, in the same transaction: a message is
     never stored without its signature, nor a signature without its message. A resend
     (the original receipt again) adds nothing: the first signature is the evidence."""
     if signature is None:
         return job
+    if isinstance(signature, Unsigned):
+        def checked(repo: Repository) -> R:
+            _refuse_unsigned(repo, signature)
+            return job(repo)
+
+        return checked
 
     def with_signature(repo: Repository) -> R:
         result = job(repo)

@@ -23,14 +23,25 @@ def _record(row: tuple) -> AuditRecord:
 
 class AuditRows:
     _c: object
+    _cache: bool
+    # The writer remembers the head between records (one SELECT fewer per record);
+    # SqliteRepository restores it when a job is rolled back and drops it on `forget`.
+    _audit_head: tuple[int, str] | None = None
 
     def audit_head(self) -> tuple[int, str] | None:
         """The last record's seq and hash. Read inside the writer's transaction, so it
         sees records added earlier in the same batch (and a rolled-back job's vanish)."""
-        return self._c.execute(
+        if self._cache and self._audit_head is not None:
+            return self._audit_head
+        head = self._c.execute(
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        if self._cache and head is not None:
+            self._audit_head = tuple(head)
+        return head
 
     def add_audit(self, record: AuditRecord) -> None:
+        if self._cache:
+            self._audit_head = (record.seq, record.hash)
         self._c.execute(
             f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (record.seq, record.at, record.actor, record.action, record.agency,

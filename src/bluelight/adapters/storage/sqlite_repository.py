@@ -80,6 +80,7 @@ class SqliteRepository(AgreementRows, AuditRows, RetentionRows, SignatureRows):
     def begin_job(self) -> None:
         self.appended = []
         self._undo = []
+        self._audit_head_before = self._audit_head
 
     def undo_job(self) -> None:
         for agency, previous in reversed(self._undo):
@@ -89,9 +90,11 @@ class SqliteRepository(AgreementRows, AuditRows, RetentionRows, SignatureRows):
                 self._seqs[agency] = previous
         self._undo = []
         self.appended = []
+        self._audit_head = self._audit_head_before
 
     def forget(self) -> None:
         self._in_force = None
+        self._audit_head = None
         self._agencies.clear()
         self._seqs.clear()
         self._undo = []
