@@ -10,9 +10,9 @@ from alembic.config import Config
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, migrations: Path = MIGRATIONS) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(migrations))
     cfg.set_main_option("sqlalchemy.url", url)
     return cfg
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
+
+from bluelight.adapters.storage.migrate import alembic_config as _config
+from bluelight.adapters.storage.migrate import sqlite_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def alembic_config(url: str) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url)
-    return cfg
+def alembic_config(url: str):
+    return _config(url, MIGRATIONS)
 
 
 def upgrade(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(f"sqlite:///{path}"), "heads")
+    command.upgrade(alembic_config(sqlite_url(path)), "heads")

@@ -105,7 +105,10 @@ SECURITY_HEADERS = {
 }
 
 
-class _ConsoleFiles(StaticFiles):
+class PageFiles(StaticFiles):
+    """A single-page front end's files with the security headers. The shell must never
+    be stale after an upgrade; the modules it loads are revalidated by their ETag."""
+
     async def get_response(self, path: str, scope) -> Response:
         response = await super().get_response(path, scope)
         response.headers.update(SECURITY_HEADERS)
@@ -122,7 +125,7 @@ def routes(hub, max_body_bytes: int) -> list:
     return [
         *api.starlette_routes(hub, max_body_bytes),
         Route("/", _home),
-        Mount("/console", app=_ConsoleFiles(directory=STATIC, html=True, check_dir=False),
+        Mount("/console", app=PageFiles(directory=STATIC, html=True, check_dir=False),
               name="console"),
     ]
 

@@ -10,26 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from starlette.responses import Response
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 
-from bluelight.entrypoints.console import SECURITY_HEADERS
+from bluelight.entrypoints.console import PageFiles
 
 STATIC = Path(__file__).with_name("static")
 
 
-class _WorkbenchFiles(StaticFiles):
-    async def get_response(self, path: str, scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers.update(SECURITY_HEADERS)
-        # The shell must never be stale after an upgrade; the modules it loads are
-        # revalidated by their ETag anyway.
-        if path in ("", ".", "index.html"):
-            response.headers["Cache-Control"] = "no-cache"
-        return response
-
-
 def routes() -> list:
-    return [Mount("/workbench", app=_WorkbenchFiles(directory=STATIC, html=True,
-                                                      check_dir=False), name="workbench")]
+    return [Mount("/workbench", app=PageFiles(directory=STATIC, html=True, check_dir=False),
+                  name="workbench")]
