@@ -3,7 +3,8 @@
 Hypothesis draws thousands of incidents and agreements. Every piece of personal data is
 marked with a canary naming its class; after sending, updating and closing, everything
 the recipient can read is searched for the canaries of classes its agreement does not
-allow: the mailbox entries (what the stream pushes and polling returns), the same
+allow: the entries pushed live (the delivery port the stream reads) and those polling
+returns, the same
 entries written in each other standard, the transfer view (what the console shows),
 the timeline and the export. The hub is real: SQLite store, codecs, gazetteer.
 
@@ -125,6 +126,7 @@ async def _check(runtime, incident, bilateral, regional, update_text) -> None:
     denied = set(DataClass) - allowed
 
     incident = planted(msgspec.structs.replace(incident, reference=f"R{n}"), n)
+    pushed = runtime.delivery.subscribe(recipient)  # what the stream would push, live
     receipt, _ = await hub.submit_incident(sender, msgspec.convert(
         {"message_id": f"00000000-0000-4000-8000-{n:012d}", "recipients": [recipient],
          "incident": msgspec.to_builtins(incident)}, SubmitIncident))
@@ -141,7 +143,10 @@ async def _check(runtime, incident, bilateral, regional, update_text) -> None:
 
     # Everything the recipient can read, by every path.
     entries = (await hub.inbox(recipient, 0, 100)).entries
-    seen = [_encode(entries)]
+    live = await pushed.next_batch()
+    runtime.delivery.unsubscribe(pushed)
+    assert [e.seq for e in live] == [e.seq for e in entries]  # push and poll: same entries
+    seen = [_encode(live), _encode(entries)]
     for fmt in FORMATS:
         for entry in hub.render(entries, fmt):
             if entry.rendered is not None:
