@@ -50,7 +50,26 @@ def prepare(data_dir: Path, console: Console, gazetteer_rows: int = 20_000) -> d
         hub.add_agreement(agreement_id, [a for s, a, *_ in REGION if s in services], classes,
                           purpose=purpose, retention_days=365)
         console.print(f"agreement {agreement_id}: {', '.join(classes)}")
+    _seed_workbench(data_dir, console)
     return tokens
+
+
+def _seed_workbench(data_dir: Path, console: Console) -> None:
+    """The workbench's register from the source documents (when they are beside the
+    checkout) and the Audit Wales estates figures, as the CLI loads them."""
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {"BLUELIGHT_DATA_DIR": str(data_dir)}
+    for args in (["register", "import-seeds"], ["estates", "load-fixture"]):
+        done = subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", *args],
+                              env=env, capture_output=True, text=True, timeout=120)
+        last = (done.stdout.strip().splitlines() or [""])[-1]
+        if done.returncode == 0:
+            console.print(f"workbench: {last}")
+        else:  # the demo runs without the register; say why
+            console.print(f"workbench: {' '.join(args)} skipped: {done.stderr.strip()}")
 
 
 # What the region's services share beyond the operational minimum. Medical and
@@ -107,6 +126,8 @@ def run(data_dir: Path, port: int, seconds: float | None, seed: int = 1) -> None
     hub = HubProcess(data_dir, port=port, env={"BLUELIGHT_LOG_LEVEL": "warning"}).start()
     console.print(f"\n[bold]bluelight console[/] at [link]{hub.url}/console/[/]  "
                   f"(API: {hub.url}/openapi.json, metrics: {hub.url}/metrics)")
+    console.print(f"[bold]collaboration workbench[/] at [link]{hub.url}/workbench/[/]  "
+                  f"(public report: {hub.url}/v1/workbench/report.html)")
     console.print("Operator logins (open two browser windows as two agencies):")
     for service, _, name, _ in REGION:
         console.print(f"  {service:<11} password {demo_password(service):<22} {name}")
