@@ -11,6 +11,7 @@ import msgspec
 from bluelight import __version__
 from bluelight.entrypoints.problems import TITLES, Problem
 from bluelight.entrypoints.routing import Api
+from bluelight.services.views import Receipt
 
 _PATH_PARAM = re.compile(r"{([^}]+)}")
 REF = "#/components/schemas/{name}"
@@ -72,7 +73,8 @@ def build(*apis: Api) -> dict[str, Any]:
         if e.response is not None:
             ok["content"] = {"application/json": {"schema": by_type[e.response]}}
         op["responses"][str(e.ok)] = ok
-        if e.ok == 201:
+        if e.ok == 201 and (e.response is Receipt or e.raw_body):
+            # Sender messages are idempotent by message id: a resend gets the original.
             op["responses"]["200"] = {
                 "description": "Already received: the original receipt",
                 "content": ok.get("content", {}),
