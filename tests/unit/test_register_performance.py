@@ -125,3 +125,11 @@ def test_live_benefits_come_from_the_hub_figures():
     other = Collaboration(id="o", title="o", area="Wales", description="d",
                           category=Category.OTHER, status=Status.LIVE)
     assert register.with_live(other, stats).benefits == []
+
+
+def test_the_public_csv_never_hands_a_spreadsheet_a_formula():
+    hostile = [c("h", '=HYPERLINK("http://evil.example","x")', Category.OTHER, None,
+                 b("h1", BenefitKind.SAVING, Unit.GBP, None, 5))]
+    text = performance.to_csv(performance.report(hostile, [], dt.date(2026, 11, 23)))
+    areas = [r["group"] for r in csv.DictReader(io.StringIO(text)) if r["dimension"] == "area"]
+    assert areas == ["'=HYPERLINK(\"http://evil.example\",\"x\")"]

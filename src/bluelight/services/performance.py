@@ -115,10 +115,17 @@ def to_csv(r: PerformanceReport) -> str:
     writer.writerow(_COLUMNS)
     for dimension in DIMENSIONS:
         for row in getattr(r, f"by_{dimension}"):
-            writer.writerow([dimension, row.group, row.kind, row.unit, row.benefits, row.aggregate,
+            writer.writerow([dimension, _cell(row.group), _cell(row.kind), _cell(row.unit),
+                             row.benefits, row.aggregate,
                              _plain(row.baseline), _plain(row.target), _plain(row.actual),
                              row.with_baseline, row.with_target, row.with_actual])
     return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula (=, +, -, @; OWASP "CSV injection") is
+    prefixed with an apostrophe: the report is public and opened in Excel."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _plain(v: float | None) -> str:
