@@ -23,6 +23,11 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     workbench_path: str | None = None  # default: <data_dir>/workbench.sqlite
     max_body_bytes: int = 256 * 1024
     escalate_interval_s: float = 1.0
+    # Governance loops run by the hub itself (0 turns one off): the retention purge, and
+    # a witness of the audit log's head written to the log stream, i.e. kept outside the
+    # database, so that `bluelight audit verify --head` can detect truncation.
+    retention_interval_s: float = 3600.0
+    audit_witness_interval_s: float = 300.0
     ack_deadline_s: float = 30.0
     decision_deadline_s: float = 120.0
     reject_unknown_uprn: bool = False

@@ -175,3 +175,39 @@ def test_retention_purges_personal_data_everywhere_and_leaves_a_tombstone(own_hu
     assert len(tombstones) == 1
     assert "incident.medical" in json.loads(tombstones[0]["detail"])["fields"]
     assert cli(own_hub.data_dir, "audit", "verify").returncode == 0
+
+
+def test_the_hub_purges_by_itself_and_writes_audit_witnesses_to_its_log(tmp_path):
+    import re
+
+    process = HubProcess(tmp_path, env={"BLUELIGHT_LOG_LEVEL": "info",
+                                        "BLUELIGHT_RETENTION_INTERVAL_S": "0.2",
+                                        "BLUELIGHT_AUDIT_WITNESS_INTERVAL_S": "0.2"}).start()
+    try:
+        area = unique("gov")
+        process.tokens = {"police": process.add_agency(f"uk.police.{area}", "police"),
+                          "fire": process.add_agency(f"uk.fire.{area}", "fire")}
+        process.ids = {"police": f"uk.police.{area}", "fire": f"uk.fire.{area}"}
+        process.add_agreement(f"isa-{area}", list(process.ids.values()), retention_days=1)
+        receipt = _send(process, medical="QXMEDQX")
+        # Make the incident three days old: its one-day retention has ended.
+        _tamper(process, "UPDATE incidents SET created_at = created_at - 3 * 86400")
+        tid = receipt["transfers"][0]["transfer_id"]
+
+        def purged():
+            with _client(process, "fire") as fire:
+                return "QXMEDQX" not in fire.get(f"/v1/transfers/{tid}").text
+        assert _wait_for(purged), "the hub's own retention loop did not purge"
+
+        def witnessed():
+            found = re.findall(r"(\d+:[0-9a-f]{64})", (tmp_path / "hub.log").read_text())
+            return found[-1] if found else None
+        head = _wait_for(witnessed)
+        assert head
+    finally:
+        process.stop()
+    assert cli(tmp_path, "audit", "verify", f"--head={head}").returncode == 0
+    seq = int(head.split(":")[0])
+    _tamper(process, "DELETE FROM audit_log WHERE seq >= ?", seq)
+    out = cli(tmp_path, "audit", "verify", f"--head={head}")
+    assert out.returncode == 1 and "truncated" in out.stderr

@@ -41,6 +41,41 @@ async def _escalate_forever(runtime: Runtime) -> None:
         await asyncio.sleep(interval)
 
 
+async def _every(interval: float, what: str, step) -> None:
+    """Run `step` every `interval` seconds for ever; a failure is logged and retried."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await step()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception(f"{what} failed; retrying")
+
+
+def _governance(runtime: Runtime) -> list:
+    """The retention purge and the audit witness, as the settings ask."""
+    settings, hub = runtime.settings, runtime.hub
+
+    async def retain() -> None:
+        if purged := await hub.retain(settings.default_retention_days):
+            log.info("retention purge", incidents=purged)
+
+    async def witness() -> None:
+        head = await hub.audit_head()
+        if head is not None:
+            # Ship this line off the host (journald, a log archive): it is the witness
+            # `bluelight audit verify --head SEQ:HASH` checks against.
+            log.info("audit head", seq=head[0], hash=head[1], witness=f"{head[0]}:{head[1]}")
+
+    loops = []
+    if settings.retention_interval_s > 0:
+        loops.append(_every(settings.retention_interval_s, "retention purge", retain))
+    if settings.audit_witness_interval_s > 0:
+        loops.append(_every(settings.audit_witness_interval_s, "audit witness", witness))
+    return loops
+
+
 async def _http_problem(request: Request, exc: HTTPException) -> Response:
     """Unknown paths and wrong methods get problem details too."""
     kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "error")
@@ -91,11 +126,12 @@ def create_app(runtime: Runtime) -> Starlette:
         runtime.store.start()
         escalator = asyncio.create_task(_escalate_forever(runtime))
         revoker = asyncio.create_task(_close_revoked_streams(runtime, app.state.streams))
+        governance = [asyncio.create_task(loop) for loop in _governance(runtime)]
         log.info("hub started", db=str(runtime.settings.db))
         try:
             yield
         finally:
-            for task in (escalator, revoker):
+            for task in (escalator, revoker, *governance):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -33,6 +33,7 @@ from bluelight.services import (
     receive,
     render,
     report,
+    retention,
     sharing,
     signatures,
     submit,
@@ -267,6 +268,19 @@ class Hub:
         )
         self.metrics.moved(transfer)
         return await self.transfer(agency, transfer_id)
+
+    async def retain(self, default_days: int) -> int:
+        """Run the retention purge until nothing more is due; how many were purged."""
+        purged = 0
+        while True:
+            done, more = await self.store.write(
+                retention.run(self.clock(), default_days, "hub"), urgent=False)
+            purged += len(done)
+            if not more:
+                return purged
+
+    async def audit_head(self) -> tuple[int, str] | None:
+        return await self.store.read(lambda repo: repo.audit_head())
 
     async def escalate(self) -> list[Transfer]:
         raised = await self.store.write(escalate.escalate(self.clock), urgent=False)
