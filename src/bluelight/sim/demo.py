@@ -73,15 +73,17 @@ def _seed_workbench(data_dir: Path, console: Console) -> None:
 
 
 # What the region's services share beyond the operational minimum. Medical and
-# officer-safety details flow only between police and ambulance; criminal intelligence
-# flows to nobody. So the demo shows the hub withholding fields.
+# officer-safety details flow between police, ambulance and coastguard (who hand over
+# casualties), not to fire; criminal intelligence flows to nobody. So the demo shows the
+# hub withholding fields.
 AGREEMENTS = [
     ("isa-south-wales-blue-light", {"police", "fire", "ambulance", "coastguard"},
      ["situation", "caller", "vulnerability"],
      "Joint response to emergencies in South Wales and its coastal waters"),
-    ("isa-swp-wast-welfare", {"police", "ambulance"},
+    ("isa-swp-wast-hmcg-casualties", {"police", "ambulance", "coastguard"},
      ["situation", "caller", "medical", "vulnerability", "officer-safety"],
-     "Concern for welfare, mental health crisis and medical emergencies"),
+     "Casualty care: concern for welfare, mental health crisis, medical emergencies "
+     "and casualties handed over from sea and shore"),
 ]
 
 
