@@ -191,3 +191,23 @@ def test_the_audit_chain_stays_intact_while_the_hub_and_the_cli_both_write(hub, 
                          env=os.environ | {"BLUELIGHT_DATA_DIR": str(hub.data_dir)})
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(out.stdout)["ok"] is True
+
+
+def test_an_update_goes_under_the_version_in_force_when_it_is_sent(hub, trio):
+    agreement_id = f"isa-v-{trio['police'].split('.')[-1]}"
+    pair = [trio["police"], trio["fire"]]
+    hub.add_agreement(agreement_id, pair, ["situation"])
+    sent = send(hub, trio, ["fire"])
+    hub.add_agreement(agreement_id, pair, ["situation", "medical"])  # version 2
+    with http(hub, trio["police_token"]) as c:
+        assert c.post(f"/v1/incidents/{sent['reference']}/updates", json={
+            "message_id": str(uuid.uuid4()), "update": {"text": "more"}}).status_code == 201
+    tid = sent["transfers"][0]["transfer_id"]
+    with http(hub, trio["fire_token"]) as c:
+        entries = c.get("/v1/inbox", params={"after": 0}).json()["entries"]
+        view = c.get(f"/v1/transfers/{tid}").json()
+    update = next(e for e in entries if e["kind"] == "incident.update"
+                  and e["transfer_id"] == tid)
+    assert update["body"]["agreement"] == {"id": agreement_id, "version": 2}
+    assert update["body"]["incident"]["medical"] == SECRET["medical"]
+    assert view["agreement"]["version"] == 2

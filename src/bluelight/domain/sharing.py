@@ -165,6 +165,15 @@ def allowed_classes(agreement: Agreement | None) -> frozenset[DataClass]:
     return frozenset(agreement.data_classes) if agreement else frozenset()
 
 
+# A withheld field's empty value (its default), made fresh for each copy: a list
+# default must not be shared between incidents.
+_EMPTY = {
+    f.name: (f.default_factory if f.default_factory is not msgspec.NODEFAULT
+             else (lambda default=f.default: default))
+    for f in msgspec.structs.fields(Incident) if f.name in INCIDENT_FIELDS
+}
+
+
 def _is_set(value: object) -> bool:
     return value is not None and value != [] and value != ""
 
@@ -176,16 +185,10 @@ def redact(incident: Incident, allowed: frozenset[DataClass]) -> tuple[Incident,
                 if cls not in allowed and _is_set(getattr(incident, name))]
     if not withheld:
         return incident, []
-    changes: dict = {}
-    for name, cls in INCIDENT_FIELDS.items():
-        if cls in allowed:
-            continue
-        if name == "summary":
-            changes[name] = withheld_summary(incident)
-        else:
-            field = next(f for f in msgspec.structs.fields(Incident) if f.name == name)
-            changes[name] = (field.default_factory() if field.default_factory
-                             is not msgspec.NODEFAULT else field.default)
+    changes = {name: _EMPTY[name]() for name, cls in INCIDENT_FIELDS.items()
+               if cls not in allowed and name != "summary"}
+    if DataClass.SITUATION not in allowed:
+        changes["summary"] = withheld_summary(incident)
     return msgspec.structs.replace(incident, **changes), withheld
 
 

@@ -12,6 +12,7 @@ import msgspec
 
 from bluelight.domain.agency import Agency
 from bluelight.domain.audit import AuditRecord, Verification
+from bluelight.domain.errors import Conflict
 from bluelight.domain.sharing import Agreement, AgreementId, AgreementTerms
 from bluelight.entrypoints.routing import Api, Call, Param
 from bluelight.services import audit, credentials, directory, sharing
@@ -62,7 +63,6 @@ async def add_agreement(call: Call) -> Agreement:
 
     def job(repo):
         if repo.agreement_versions(body.id):
-            from bluelight.domain.errors import Conflict
             raise Conflict(f"agreement {body.id!r} exists; add a version to amend it")
         return sharing.add(body.id, terms, _by(call), time.time())(repo)
 

@@ -12,12 +12,19 @@ import msgspec
 import typer
 from rich.table import Table
 
-from bluelight.config import Settings
 from bluelight.domain.agency import Agency, MessageFormat, Service, check_agency_id
 from bluelight.domain.errors import DomainError
 from bluelight.entrypoints.cli_assessment import app as assessment_app
 from bluelight.entrypoints.cli_bench import app as bench_app
-from bluelight.entrypoints.cli_common import ConfigOpt, cli_actor, console, err, refuse, settings
+from bluelight.entrypoints.cli_common import (
+    ConfigOpt,
+    cli_actor,
+    console,
+    err,
+    refuse,
+    settings,
+    transaction,
+)
 from bluelight.entrypoints.cli_estates import app as estates_app
 from bluelight.entrypoints.cli_gazetteer import app as gazetteer_app
 from bluelight.entrypoints.cli_governance import agreement_app, audit_app, retention_app
@@ -42,19 +49,7 @@ app.add_typer(agreement_app, name="agreement")
 app.add_typer(audit_app, name="audit")
 app.add_typer(retention_app, name="retention")
 # Shared with the other command groups (cli_common); the short names are this module's.
-_settings, _refuse = settings, refuse
-
-
-def _transaction(settings: Settings, job):
-    from bluelight.adapters.storage import migrate
-    from bluelight.adapters.storage.sqlite_store import transaction
-
-    migrate.upgrade(settings.db)
-    try:
-        return transaction(settings.db, job)
-    except DomainError as exc:
-        err.print(f"error: {exc.detail}")
-        raise typer.Exit(1) from None
+_settings, _refuse, _transaction = settings, refuse, transaction
 
 
 @app.command()

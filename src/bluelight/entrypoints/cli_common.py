@@ -48,3 +48,18 @@ def cli_actor() -> str:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli"
+
+
+def transaction(config: Settings, job):
+    """One job against the hub's database (migrated first), as the hub would run it. A
+    rule broken (unknown id, conflict) is one line on stderr and exit 1."""
+    from bluelight.adapters.storage import migrate
+    from bluelight.adapters.storage.sqlite_store import transaction as run
+    from bluelight.domain.errors import DomainError
+
+    migrate.upgrade(config.db)
+    try:
+        return run(config.db, job)
+    except DomainError as exc:
+        err.print(f"error: {exc.detail}")
+        raise typer.Exit(1) from None

@@ -16,7 +16,15 @@ from rich.table import Table
 
 from bluelight.domain.errors import DomainError
 from bluelight.domain.sharing import DATA_CLASS_LABELS, AgreementId, AgreementTerms, DataClass
-from bluelight.entrypoints.cli_common import ConfigOpt, console, err
+from bluelight.entrypoints.cli_common import (
+    ConfigOpt,
+    cli_actor,
+    console,
+    err,
+    refuse,
+    settings,
+    transaction,
+)
 
 agreement_app = typer.Typer(help="Data-sharing agreements between agencies.",
                             no_args_is_help=True)
@@ -24,12 +32,6 @@ audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=Tr
 retention_app = typer.Typer(help="Purging personal data whose retention has ended.",
                             no_args_is_help=True)
 _CLASSES = ", ".join(c.value for c in DataClass)
-
-
-def _cli():
-    from bluelight.entrypoints import cli
-
-    return cli
 
 
 def _terms(parties: str, purpose: str, classes: str, lawful_basis: str, review: str,
@@ -42,7 +44,7 @@ def _terms(parties: str, purpose: str, classes: str, lawful_basis: str, review: 
     try:
         return msgspec.convert(raw, AgreementTerms)
     except msgspec.ValidationError as exc:
-        _cli()._refuse(exc)
+        refuse(exc)
 
 
 Parties = Annotated[str, typer.Option(help="Agency ids, comma-separated (two or more)")]
@@ -63,15 +65,14 @@ def agreement_add(
     """State a new agreement (version 1), or amend one (its next version)."""
     from bluelight.services import sharing
 
-    cli = _cli()
     terms = _terms(parties, purpose, classes, lawful_basis, review_date, retention_days)
     try:
         msgspec.convert(agreement_id, AgreementId)
     except msgspec.ValidationError:
         err.print("error: id: use lower-case letters, digits and hyphens (3-64)")
         raise typer.Exit(2) from None
-    agreement = cli._transaction(cli._settings(config),
-                                 sharing.add(agreement_id, terms, cli.cli_actor(), time.time()))
+    agreement = transaction(settings(config),
+                                 sharing.add(agreement_id, terms, cli_actor(), time.time()))
     console.print(f"{agreement.id} version {agreement.version}: "
                   f"{', '.join(agreement.data_classes) or 'operational minimum only'}")
 
@@ -82,9 +83,8 @@ def agreement_withdraw(agreement_id: Annotated[str, typer.Argument(metavar="ID")
     """Withdraw an agreement: from now on only the operational minimum flows."""
     from bluelight.services import sharing
 
-    cli = _cli()
-    cli._transaction(cli._settings(config),
-                     sharing.withdraw(agreement_id, cli.cli_actor(), time.time()))
+    transaction(settings(config),
+                     sharing.withdraw(agreement_id, cli_actor(), time.time()))
     console.print(f"withdrew {agreement_id}")
 
 
@@ -95,8 +95,7 @@ def agreement_list(
     config: ConfigOpt = None,
 ) -> None:
     """Every version of every agreement (newest first)."""
-    cli = _cli()
-    found = cli._transaction(cli._settings(config), lambda repo: repo.agreement_versions())
+    found = transaction(settings(config), lambda repo: repo.agreement_versions())
     if agency:
         found = [a for a in found if agency in a.parties]
     if as_json:
@@ -131,7 +130,6 @@ def audit_verify(
     """Check every record's hash and link. Exit 1 if anything was edited or deleted."""
     from bluelight.services import audit
 
-    cli = _cli()
     witness = None
     if head:
         seq, _, hash_ = head.partition(":")
@@ -139,7 +137,7 @@ def audit_verify(
             err.print("error: head: give SEQ:HASH as printed by `bluelight audit head`")
             raise typer.Exit(2)
         witness = (int(seq), hash_)
-    result = cli._transaction(cli._settings(config), lambda repo: audit.check(repo, witness))
+    result = transaction(settings(config), lambda repo: audit.check(repo, witness))
     if as_json:
         print(msgspec.json.encode(result).decode())
     elif result.ok:
@@ -158,8 +156,7 @@ def audit_verify(
 def audit_head(config: ConfigOpt = None) -> None:
     """Print the newest record as SEQ:HASH. Keep it somewhere else (a ticket, another
     system): `audit verify --head` then proves nothing was removed up to it."""
-    cli = _cli()
-    head = cli._transaction(cli._settings(config), lambda repo: repo.audit_head())
+    head = transaction(settings(config), lambda repo: repo.audit_head())
     print(f"{head[0]}:{head[1]}" if head else "0:" + "0" * 64)
 
 
@@ -174,12 +171,11 @@ def audit_export(
     """Export records as JSON Lines, with their hashes. The export is itself audited."""
     from bluelight.services import audit
 
-    cli = _cli()
     if not incident and not agency:
         err.print("error: give --incident or --agency")
         raise typer.Exit(2)
-    settings = cli._settings(config)
-    records = cli._transaction(settings, lambda repo: list(
+    hub = settings(config)
+    records = transaction(hub, lambda repo: list(
         repo.audit_records(incident_id=incident, agency=agency)))
     encode = msgspec.json.Encoder().encode
     target = out.open("wb") if out else sys.stdout.buffer
@@ -189,8 +185,8 @@ def audit_export(
     finally:
         if out:
             target.close()
-    cli._transaction(settings, lambda repo: audit.record(
-        repo, time.time(), cli.cli_actor(), "audit.exported",
+    transaction(hub, lambda repo: audit.record(
+        repo, time.time(), cli_actor(), "audit.exported",
         agency=agency, incident_id=incident, detail={"count": len(records)}))
     if out:
         console.print(f"{len(records)} records written to {out}")
@@ -207,8 +203,7 @@ def retention_run(
     """Purge personal data from incidents whose retention has ended. Safe to repeat."""
     from bluelight.services import retention
 
-    cli = _cli()
-    settings = cli._settings(config)
+    hub = settings(config)
     at = time.time()
     if now:
         try:
@@ -219,10 +214,10 @@ def retention_run(
     purged = []
     while True:
         try:
-            batch, more = cli._transaction(settings, retention.run(
-                at, settings.default_retention_days, cli.cli_actor()))
+            batch, more = transaction(hub, retention.run(
+                at, hub.default_retention_days, cli_actor()))
         except DomainError as exc:
-            cli._refuse(exc)
+            refuse(exc)
         purged += batch
         if not more:
             break

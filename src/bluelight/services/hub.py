@@ -316,12 +316,12 @@ class Hub:
         return view
 
     async def timeline(self, agency: str, transfer_id: str) -> Timeline:
-        def job(repo: Repository) -> Timeline:
+        def job(repo: Repository) -> tuple[Timeline, Transfer]:
             transfer = _visible(repo, agency, transfer_id)
-            return Timeline(transfer_id=transfer_id, events=_events(repo, agency, transfer))
+            events = _events(repo, agency, transfer)
+            return Timeline(transfer_id=transfer_id, events=events), transfer
 
-        result = await self.store.read(job)
-        transfer = await self.store.read(lambda repo: repo.transfer(transfer_id))
+        result, transfer = await self.store.read(job)
         await self._accessed(agency, "timeline.read", transfer)
         return result
 

@@ -181,8 +181,8 @@ def _follow_up(
     command: SubmitUpdate | SubmitClosure | SubmitCancellation,
     kind: str,
     clock: Clock,
-    apply: Callable[[IncidentRecord, Transfer, frozenset[DataClass]],
-                    tuple[EntryKind, bytes] | None],
+    apply: Callable[[IncidentRecord, Transfer, AgreementRef | None, frozenset[DataClass]],
+                    tuple[EntryKind, bytes, list[str]] | None],
     change_incident: Callable[[IncidentRecord], None],
     flags: list[Flag] = (),
     raw: RawMessage | None = None,
@@ -190,7 +190,8 @@ def _follow_up(
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     """Shared shape of update, closure and cancellation: find the sender's incident,
     change it, tell each recipient (what its agreement in force now allows), record it
-    all. `apply` returns what to push, given what the recipient may see."""
+    all. `apply` returns what to push (kind, body, fields withheld), given the agreement
+    it goes under and what that lets the recipient see."""
     message_id = str(command.message_id)
     digest = fingerprint(command)
 
@@ -216,17 +217,17 @@ def _follow_up(
                      incident_id=record.incident_id, detail={"message_id": message_id})
         for transfer in repo.transfers_of(record.incident_id):
             agreement, allowed = sharing.terms_for(in_force, sender, transfer.recipient)
-            push = apply(record, transfer, allowed)
+            ref = sharing.ref_of(agreement)
+            push = apply(record, transfer, ref, allowed)
             transfer.incident_status = record.status
             if push is not None:
+                entry_kind, body, withheld = push
                 # The recipient's view now follows the version this message went under.
-                transfer.agreement = sharing.ref_of(agreement)
-                transfer.withheld = sorted({*transfer.withheld, *_withheld(push[1])})
-            repo.save_transfer(transfer)
-            if push is not None:
-                entry_kind, body = push
+                transfer.agreement = ref
+                transfer.withheld = sorted({*transfer.withheld, *withheld})
                 repo.append(transfer.recipient, entry_kind, record.incident_id,
                             transfer.transfer_id, body, now)
+            repo.save_transfer(transfer)
             receipts.append(TransferReceipt(transfer_id=transfer.transfer_id,
                                             recipient=transfer.recipient, state=transfer.state,
                                             agreement=transfer.agreement,
@@ -254,16 +255,17 @@ def submit_update(
     def change(record: IncidentRecord) -> None:
         record.incident = apply_update(record.incident, command.update)
 
-    def apply(record: IncidentRecord, transfer: Transfer, allowed: frozenset[DataClass]):
+    def apply(record: IncidentRecord, transfer: Transfer, ref: AgreementRef | None,
+              allowed: frozenset[DataClass]):
         if transfer.state in (TransferState.REJECTED, TransferState.CANCELLED):
             return None  # they declined it; updates are not theirs to act on
         update, update_withheld = redact_update(command.update, allowed)
         incident, incident_withheld = redact(record.incident, allowed)
+        withheld = sorted({*update_withheld, *incident_withheld})
         return EntryKind.INCIDENT_UPDATE, _encode(
             UpdateBody(sender=sender, reference=reference, update=update, incident=incident,
-                       agreement=transfer.agreement,
-                       withheld=sorted({*update_withheld, *incident_withheld}))
-        )
+                       agreement=ref, withheld=withheld)
+        ), withheld
 
     return _follow_up(sender, reference, command, "update", clock, apply, change, flags, raw,
                       actor)
@@ -277,14 +279,15 @@ def submit_closure(
     def change(record: IncidentRecord) -> None:
         record.status = IncidentStatus.CLOSED
 
-    def apply(record: IncidentRecord, transfer: Transfer, allowed: frozenset[DataClass]):
+    def apply(record: IncidentRecord, transfer: Transfer, ref: AgreementRef | None,
+              allowed: frozenset[DataClass]):
         if transfer.state is TransferState.CANCELLED:
             return None
         text, withheld = redact_closure_text(command.closure.text, allowed)
         return EntryKind.INCIDENT_CLOSED, _encode(
             ClosureBody(sender=sender, reference=reference, outcome=command.closure.outcome,
                         text=text, withheld=withheld)
-        )
+        ), withheld
 
     return _follow_up(sender, reference, command, "closed", clock, apply, change, raw=raw,
                       actor=actor)
@@ -298,21 +301,15 @@ def submit_cancellation(
     def change(record: IncidentRecord) -> None:
         record.status = IncidentStatus.CANCELLED
 
-    def apply(record: IncidentRecord, transfer: Transfer, allowed: frozenset[DataClass]):
+    def apply(record: IncidentRecord, transfer: Transfer, ref: AgreementRef | None,
+              allowed: frozenset[DataClass]):
         if transfer.state is TransferState.CANCELLED:
             return None
         transfer.state = TransferState.CANCELLED
         transfer.reason = command.reason
         return EntryKind.INCIDENT_CANCELLED, _encode(
             CancellationBody(sender=sender, reference=reference, reason=command.reason)
-        )
+        ), []
 
     return _follow_up(sender, reference, command, "cancelled", clock, apply, change, raw=raw,
                       actor=actor)
-
-
-_withheld_only = msgspec.json.Decoder(dict).decode
-
-
-def _withheld(body: bytes) -> list[str]:
-    return _withheld_only(body).get("withheld", [])
