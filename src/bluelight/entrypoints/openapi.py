@@ -3,6 +3,7 @@ types: there is no second, hand-written copy of any schema."""
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
@@ -102,7 +103,7 @@ def build(*apis: Api) -> dict[str, Any]:
                           "401": {"description": TITLES["unauthenticated"]}},
         }
     }
-    return {
+    return _normalised({
         "openapi": "3.1.0",
         "info": {"title": "bluelight hub API", "version": __version__,
                  "description": DESCRIPTION},
@@ -114,7 +115,20 @@ def build(*apis: Api) -> dict[str, Any]:
                                 "description": "The agency token from `bluelight agency add`"}
             },
         },
-    }
+    })
+
+
+def _normalised(node: Any) -> Any:
+    """Every description as `inspect.cleandoc` leaves it. Descriptions come from
+    docstrings, and whether a docstring keeps its leading indentation depends on the
+    Python that compiled it (3.13 strips it): the document must be the same on every
+    supported Python, or the committed copy is stale on some of them."""
+    if isinstance(node, dict):
+        return {key: (inspect.cleandoc(value) if key == "description" and isinstance(value, str)
+                      else _normalised(value)) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_normalised(item) for item in node]
+    return node
 
 
 def _problem_title(status: int) -> str:
