@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-fast test-slow bench lint docs screenshots clean
+.PHONY: setup lock demo test test-fast test-slow bench lint docs screenshots clean
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM := /usr/bin/chromium
@@ -12,11 +12,25 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+# A fresh machine installs exactly what requirements.lock pins (every dependency, the dev
+# tools included), then bluelight itself without resolving anything again.
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 11) <= v < (3, 14) else \
+		"bluelight supports Python 3.11 to 3.13, not %d.%d: set PYTHON=python3.x" % v)'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Re-resolve requirements.lock from pyproject.toml (run after changing a dependency, then
+# commit both). One lock serves every supported Python: uv resolves it "universally".
+UV_VERSION := 0.13.9
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--quiet -o requirements.lock
 
 demo: setup
 	$(BIN)/bluelight demo
