@@ -128,6 +128,11 @@ class SqliteStore:
         self._checkpointer: threading.Thread | None = None
         self._checkpoint_interval = checkpoint_interval_s
         self._stopping = threading.Event()
+        # The writer asks the checkpoint thread to copy the WAL now (`_wake`); once it
+        # has (`_copied`), it stays idle until the writer has truncated the WAL.
+        self._wake = threading.Event()
+        self._copied = False
+        self._nudged = False
 
     # lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -137,7 +142,8 @@ class SqliteStore:
         # truncates the WAL itself past the bound (`_bound_wal`). A WAL that SQLite
         # resets on its own is cut back to the bound too.
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
-        self._conn.execute(f"PRAGMA journal_size_limit={int(self.wal_max_bytes)}")
+        if self.wal_max_bytes > 0:
+            self._conn.execute(f"PRAGMA journal_size_limit={int(self.wal_max_bytes)}")
         self._repo = SqliteRepository(self._conn, cache=True)
         self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         # A -shm that was read-only when SQLite opened it is held in private memory
@@ -157,6 +163,7 @@ class SqliteStore:
             await asyncio.shield(self._drainer)
         if self._checkpointer:
             self._stopping.set()
+            self._wake.set()
             await asyncio.to_thread(self._checkpointer.join)
             self._checkpointer = None
         self._committer.shutdown(wait=True)
@@ -248,41 +255,69 @@ class SqliteStore:
         (and every job waiting on it) pays for it: the latency tail. PASSIVE never blocks
         the writer."""
         conn = self._connect()
-        while not self._stopping.wait(self._checkpoint_interval):
+        while not self._stopping.is_set():
+            self._wake.wait(self._checkpoint_interval)
+            asked, _ = self._wake.is_set(), self._wake.clear()
+            if self._stopping.is_set():
+                break
+            if self._copied:  # a truncation is due: two checkpoints cannot run at once
+                continue
             if self.read_only is not None or not self.files.shm_writable():
                 continue  # the writer notices and refuses; nothing to copy meanwhile
             try:
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as exc:
                 log.warning("checkpoint failed", error=str(exc))
+            self._copied = asked
         conn.close()
 
     async def _bound_wal(self) -> None:
-        """Past `wal_max_bytes`, checkpoint what is left of the WAL and truncate it, on
-        the commit thread between two batches (jobs queue meanwhile, as during an
-        fsync). PASSIVE checkpoints alone never shrink the file: SQLite reuses it from
-        the start only when no reader is using it at the moment a writer begins, and
-        under steady load that moment may never come (the WAL reached several GB)."""
+        """Past `wal_max_bytes`, checkpoint the rest of the WAL and start it again from
+        the beginning, on the commit thread between two batches (jobs queue meanwhile,
+        as during an fsync). PASSIVE checkpoints alone never bound it: SQLite reuses the
+        WAL only when no reader is using it at the moment a writer begins, and under
+        steady load that moment may never come (the WAL reached several GB).
+
+        The checkpoint thread is first asked to copy the bulk without blocking anyone;
+        the writer's checkpoint follows at the next batch. Under load it is a RESTART:
+        the next commit writes from the WAL's start and `journal_size_limit` cuts the
+        file back to the bound, which costs less than truncating it to nothing. When no
+        job is waiting it is a TRUNCATE, and an idle hub's WAL is empty."""
         if (not self.wal_max_bytes or self.read_only is not None
                 or time.monotonic() < self._truncate_not_before
                 or self.files.wal_bytes() <= self.wal_max_bytes):
             return
-        busy = await self._loop.run_in_executor(self._committer, self._truncate_wal)
+        if not self._copied:
+            self._wake.set()
+            if not self._pending and not self._nudged:  # nothing else will call again
+                self._nudged = True
+                self._loop.call_later(0.05, self._nudge)
+            return
+        mode = "RESTART" if self._pending else "TRUNCATE"
+        busy = await self._loop.run_in_executor(self._committer, self._checkpoint, mode)
+        self._copied = False
         if busy:  # a reader outlasted busy_timeout: try again shortly, not every batch
-            self._truncate_not_before = time.monotonic() + 1.0
+            self._truncate_not_before = time.monotonic() + 0.1
         else:
             self.wal_truncations += 1
 
-    def _truncate_wal(self) -> bool:
+    def _nudge(self) -> None:
+        """An empty job, so that `_bound_wal` runs again on an idle hub."""
+        self._nudged = False
+        if self.read_only is None:
+            self._pending.append(_Job(lambda repo: None, self._loop.create_future()))
+            self._kick()
+
+    def _checkpoint(self, mode: str) -> bool:
         if self._refusal() is not None:
             return True
         try:
-            busy, _, _ = self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            busy, _, _ = self._conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
         except sqlite3.Error as exc:
-            log.warning("WAL truncation failed", error=str(exc))
+            log.warning("WAL checkpoint failed", mode=mode, error=str(exc))
             return True
         if busy:
-            log.warning("WAL truncation waited too long for readers; retrying",
+            log.warning("WAL checkpoint waited too long for readers; retrying", mode=mode,
                         wal_bytes=self.files.wal_bytes())
         return bool(busy)
 
