@@ -7,14 +7,18 @@ from __future__ import annotations
 import json
 import re
 import socket
+import threading
+import time
 import uuid
 
 import httpx
 import pytest
+import uvicorn
 from websockets.sync.client import connect
 
+from bluelight.entrypoints.http_protocol import ProblemH11Protocol
 from frames import next_frame_sync
-from hubprocess import unique
+from hubprocess import free_port, unique
 from samples import incident
 
 PROBLEM = "application/problem+json"
@@ -169,16 +173,18 @@ def test_a_405_lists_every_method_the_path_supports(hub, http):
 
 # -- requests uvicorn cannot parse -----------------------------------------------------
 
-@pytest.mark.parametrize("request_bytes", [
+NOT_HTTP = [
     b"THIS IS NOT HTTP\r\n\r\n",
     b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header Without Colon\r\n\r\n",
     b"POST /v1/incidents HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n",
-], ids=["request-line", "header", "chunk-size"])
-def test_a_request_that_is_not_http_gets_a_problem(hub, request_bytes):
-    with socket.create_connection(("127.0.0.1", hub.port), timeout=5) as sock:
+]
+
+
+def assert_answered_with_a_problem(port: int, request_bytes: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
         sock.sendall(request_bytes)
         raw = b""
-        while chunk := sock.recv(65536):  # the hub closes the connection after it
+        while chunk := sock.recv(65536):  # the server closes the connection after it
             raw += chunk
     head, _, body = raw.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 400"), raw[:300]
@@ -186,3 +192,32 @@ def test_a_request_that_is_not_http_gets_a_problem(hub, request_bytes):
     problem = json.loads(body)
     assert problem["type"] == "urn:bluelight:problem:bad-request"
     assert problem["errors"][0]["field"] == "(request)"
+
+
+@pytest.mark.parametrize("request_bytes", NOT_HTTP, ids=["request-line", "header", "chunk"])
+def test_a_request_that_is_not_http_gets_a_problem(hub, request_bytes):
+    assert_answered_with_a_problem(hub.port, request_bytes)
+
+
+def test_the_h11_protocol_answers_with_problems_too():
+    """The hub runs httptools (uvicorn[standard]); h11 is uvicorn's fallback."""
+    async def app(scope, receive, send):  # never reached by these requests
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           http=ProblemH11Protocol, lifespan="off",
+                                           log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert server.started
+        for request_bytes in NOT_HTTP:
+            assert_answered_with_a_problem(port, request_bytes)
+    finally:
+        server.should_exit = True
+        thread.join(10)

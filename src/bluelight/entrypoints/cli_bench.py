@@ -34,6 +34,17 @@ def transfer(
     _emit(run_transfer(seconds, rate, warmup, wal_max_bytes), as_json)
 
 
+@app.command("duplicate-keys")
+def duplicate_keys(
+    rounds: Annotated[int, typer.Option(help="Calls per timing (5 timings per body)")] = 2000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """The cost of refusing duplicate JSON keys, over msgspec's decode of the same body."""
+    from bluelight.sim.jsonbench import run
+
+    _emit(run(rounds), as_json)
+
+
 @app.command()
 def crash(
     kills: Annotated[int, typer.Option(help="How many times to SIGKILL the hub")] = 5,
