@@ -34,7 +34,8 @@ def build(settings: Settings) -> Runtime:
     workbench_migrate.upgrade(settings.workbench)
     metrics = PrometheusMetrics()
     delivery = InProcessDelivery()
-    store = SqliteStore(settings.db, delivery.publish, on_batch=metrics.batch)
+    store = SqliteStore(settings.db, delivery.publish, on_batch=metrics.batch,
+                        wal_max_bytes=settings.wal_max_bytes)
     hub = Hub(
         store,
         SqliteGazetteer(settings.gazetteer),

@@ -22,6 +22,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     gazetteer_path: str | None = None  # default: <data_dir>/gazetteer.sqlite
     workbench_path: str | None = None  # default: <data_dir>/workbench.sqlite
     max_body_bytes: int = 256 * 1024
+    # The hub's write-ahead log is checkpointed and truncated once it passes this size
+    # (0: no bound). Each truncation briefly holds up writes; see the operator guide.
+    wal_max_bytes: int = 64 * 1024 * 1024
     escalate_interval_s: float = 1.0
     # Governance loops run by the hub itself (0 turns one off): the retention purge, and
     # a witness of the audit log's head written to the log stream, i.e. kept outside the

@@ -56,6 +56,13 @@ def at(location: dict) -> Callable[[Ctx], dict]:
     return lambda c: submit(c, location=location)
 
 
+def duplicated(ctx: Ctx, key: bytes, twice: bytes) -> bytes:
+    """A valid submission with `key` written a second time (`twice`) in its object."""
+    body = json.dumps(submit(ctx)).encode()
+    assert body.count(key) == 1, body
+    return body.replace(key, twice)
+
+
 def chunked(total: int) -> Callable[[Ctx], Iterator[bytes]]:
     """A body with no Content-Length: the hub must count while it reads."""
 
@@ -105,6 +112,27 @@ CASES = [
     Case("text-plain", 415, "header.content-type",
          content=lambda c: json.dumps(submit(c)).encode(),
          headers={"content-type": "text/plain"}),
+    # "json" somewhere in the header is not enough: the media type itself is parsed.
+    Case("text-notjson", 415, "header.content-type",
+         content=lambda c: json.dumps(submit(c)).encode(),
+         headers={"content-type": "text/notjson"}),
+    Case("json-in-a-parameter", 415, "header.content-type",
+         content=lambda c: json.dumps(submit(c)).encode(),
+         headers={"content-type": "text/plain; format=json"}),
+    Case("json-not-utf8", 415, "header.content-type",
+         content=lambda c: json.dumps(submit(c)).encode(),
+         headers={"content-type": "application/json; charset=iso-8859-1"}),
+    # A key twice in one object: parsers disagree on which wins, so neither does.
+    Case("duplicate-top-level-key", 422, "message_id",
+         content=lambda c: duplicated(c, b'"message_id": ', b'"message_id": "'
+                                      + str(uuid.uuid4()).encode() + b'", "message_id": '),
+         headers={"content-type": "application/json"}),
+    Case("duplicate-nested-key", 422, "incident.summary",
+         content=lambda c: duplicated(c, b'"summary": ', b'"summary": "Cat up a tree", "summary": '),
+         headers={"content-type": "application/json"}),
+    Case("duplicate-key-escaped", 422, "incident.location.easting",
+         content=lambda c: duplicated(c, b'"easting": ', b'"easting": 1, "e\\u0061sting": '),
+         headers={"content-type": "application/json"}),
     # -- the envelope
     Case("missing-message-id", 422, "message_id",
          json=lambda c: without(submit(c), "message_id")),
@@ -433,7 +461,7 @@ def test_bad_frames_on_the_stream_leave_it_open(hub, http, region):
 def test_the_hub_survived_all_of_it(hub, log_mark):
     assert hub.proc.poll() is None
     with httpx.Client(base_url=hub.url, timeout=5) as http:
-        assert http.get("/healthz").json() == {"status": "ok"}
+        assert http.get("/healthz").json() == {"status": "ok", "store": "ok"}
     log = (hub.data_dir / "hub.log").read_bytes()[log_mark:].decode(errors="replace")
     for sign in ("unhandled error", "stream command failed", "stream push failed"):
         assert sign not in log, log[-3000:]

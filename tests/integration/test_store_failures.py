@@ -91,3 +91,47 @@ async def test_an_unexpected_error_outside_a_job_still_answers_every_caller(stor
         await asyncio.wait_for(store.write(append("uk.fire.a")), 5)
     # Nothing of the failed batch was stored; the next message gets seq 1.
     assert (await store.write(append("uk.fire.a"))).seq == 1
+
+
+async def test_the_wal_is_truncated_below_its_bound_after_a_burst(tmp_path):
+    """Checkpoints alone never shrink the WAL while readers keep using it: under steady
+    load it grew to several GB. Past `wal_max_bytes` the writer truncates it."""
+    bound = 256 * 1024
+    migrate.upgrade(tmp_path / "hub.sqlite")
+    store = SqliteStore(tmp_path / "hub.sqlite", wal_max_bytes=bound)
+    store.start()
+    seen = []
+    stop = asyncio.Event()
+
+    async def keep_reading():  # readers all the time, as stream catch-ups and polls are
+        while not stop.is_set():
+            await store.read(lambda r: r.entries("uk.fire.a", 0, 50))
+            seen.append(store.files.wal_bytes())
+            await asyncio.sleep(0)
+
+    try:
+        await store.write(add_agency("uk.fire.a"))
+        reader = asyncio.create_task(keep_reading())
+
+        def big(repo):
+            return repo.append("uk.fire.a", EntryKind.INCIDENT_NEW, "inc_1", None,
+                               b"x" * 2000, time.time())
+
+        for _ in range(40):  # 40 x 50 entries of 2 KB: about 16 bound's worth of WAL
+            await asyncio.gather(*(store.write(big) for _ in range(50)))
+            seen.append(store.files.wal_bytes())
+        stop.set()
+        await reader
+        # The writer truncates right after the batch that crossed the bound, once its
+        # callers have been answered.
+        deadline = time.monotonic() + 5
+        while store.files.wal_bytes() > bound and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        assert store.files.wal_bytes() <= bound
+        assert store.wal_truncations >= 2
+        # Never far past the bound: truncated after the batch that crossed it.
+        assert max(seen) < 4 * bound, max(seen)
+        assert len(await store.read(lambda r: r.entries("uk.fire.a", 0, 5000))) == 2000
+    finally:
+        stop.set()
+        await store.stop()

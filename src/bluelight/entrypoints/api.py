@@ -43,7 +43,9 @@ class Acknowledged(msgspec.Struct):
 
 
 class Health(msgspec.Struct):
-    status: str
+    status: Literal["ok", "degraded"]
+    store: Literal["ok", "read-only"] = "ok"
+    detail: str | msgspec.UnsetType = msgspec.UNSET  # why the store cannot write
 
 
 class SharingPreviewRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -56,9 +58,18 @@ def _receipt(outcome: tuple[Receipt, bool]) -> Result:
     return Result(201 if created else 200, receipt)
 
 
-@api.route("GET", "/healthz", summary="Liveness", tag="hub", response=Health, auth=False)
-async def healthz(call: Call) -> Health:
-    return Health("ok")
+@api.route("GET", "/healthz", summary="Liveness, and whether the hub can store", tag="hub",
+           response=Health, auth=False,
+           description="200 `{\"status\": \"ok\", \"store\": \"ok\"}` while the hub "
+                       "serves requests and can write its database. 503 `{\"status\": "
+                       "\"degraded\", \"store\": \"read-only\", \"detail\": ...}` when "
+                       "it cannot (a read-only disk or file): submissions then get 503 "
+                       "storage-unavailable until the disk is fixed and the hub restarted.")
+async def healthz(call: Call) -> Health | Result:
+    reason = call.hub.store.health()
+    if reason is None:
+        return Health("ok")
+    return Result(503, Health("degraded", "read-only", reason))
 
 
 @api.route("GET", "/v1/agencies", summary="The agency directory", tag="directory",

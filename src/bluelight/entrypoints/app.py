@@ -12,8 +12,9 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Match, Route, WebSocketRoute
 
+from bluelight.adapters.storage.sqlite_store import StorageUnavailable
 from bluelight.bootstrap import Runtime
 from bluelight.entrypoints import admin_api, console, openapi, problems, tls
 from bluelight.entrypoints.api import api
@@ -36,6 +37,8 @@ async def _escalate_forever(runtime: Runtime) -> None:
                             sender=transfer.sender, recipient=transfer.recipient)
         except asyncio.CancelledError:
             raise
+        except StorageUnavailable as exc:  # logged by the store; no traceback each time
+            log.error("escalation failed; retrying", error=str(exc))
         except Exception:
             log.exception("escalation failed; retrying")
         await asyncio.sleep(interval)
@@ -49,6 +52,8 @@ async def _every(interval: float, what: str, step) -> None:
             await step()
         except asyncio.CancelledError:
             raise
+        except StorageUnavailable as exc:  # logged by the store; no traceback each time
+            log.error(f"{what} failed; retrying", error=str(exc))
         except Exception:
             log.exception(f"{what} failed; retrying")
 
@@ -79,10 +84,31 @@ def _governance(runtime: Runtime) -> list:
 async def _http_problem(request: Request, exc: HTTPException) -> Response:
     """Unknown paths and wrong methods get problem details too."""
     kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "error")
+    headers, faults = dict(getattr(exc, "headers", None) or {}), []
+    if exc.status_code == 405:
+        headers["Allow"] = allow = ", ".join(_allowed_methods(request))
+        faults = [problems.FieldFault("(method)", f"{request.method} is not allowed here; "
+                                      f"use {allow}")]
+    elif exc.status_code == 404:
+        faults = [problems.FieldFault("(path)", "no such resource")]
     return problems.response(
-        problems.problem(exc.status_code, kind, exc.detail, instance=request.url.path),
-        getattr(exc, "headers", None),
-    )
+        problems.problem(exc.status_code, kind, exc.detail, faults, request.url.path), headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the request's path supports. Each endpoint is its own Route, one
+    method each, and Starlette's 405 names only the first Route whose path matched."""
+    methods: set[str] = set()
+    # The path as the client sent it: a Mount (the console's files) that answered the
+    # 405 itself has rewritten the scope's root_path.
+    scope = {"type": "http", "path": request.url.path, "root_path": "",
+             "method": request.method}
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(scope)
+            if match is not Match.NONE:
+                methods |= route.methods
+    return sorted(methods)
 
 
 CLOSE_REVOKED = 4401  # the credential this stream authenticated with was revoked
@@ -108,6 +134,8 @@ async def _close_revoked_streams(runtime: Runtime, streams: set, interval: float
                     await session.ws.close(CLOSE_REVOKED, "credential revoked")
         except asyncio.CancelledError:
             raise
+        except StorageUnavailable as exc:  # logged by the store; no traceback each time
+            log.error("revocation check failed; retrying", error=str(exc))
         except Exception:
             log.exception("revocation check failed; retrying")
 

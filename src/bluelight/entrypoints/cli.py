@@ -74,6 +74,7 @@ def serve(
 
     from bluelight.bootstrap import build
     from bluelight.entrypoints.app import create_app
+    from bluelight.entrypoints.http_protocol import ProblemHttpToolsProtocol, with_problem_answers
     from bluelight.logs import setup_logging
 
     settings = _settings(config, host=host, port=port, db_path=str(db) if db else None,
@@ -99,7 +100,8 @@ def serve(
     scheme = "https" if settings.tls else "http"
     console.print(f"bluelight hub on {scheme}://{settings.host}:{settings.port}  "
                   f"db={settings.db}")
-    protocols: dict = {"http": "httptools", "ws": "websockets-sansio"}
+    # httptools (uvicorn[standard]), answering unparseable requests with problem details.
+    protocols: dict = {"http": ProblemHttpToolsProtocol, "ws": "websockets-sansio"}
     if settings.tls:
         import ssl
 
@@ -107,7 +109,8 @@ def serve(
 
         tls.configure(settings.tls_revoked)
         # The protocols put the verified client certificate in the ASGI scope.
-        protocols = {"http": tls.TLSHttpToolsProtocol, "ws": tls.TLSWebSocketsProtocol,
+        protocols = {"http": with_problem_answers(tls.TLSHttpToolsProtocol),
+                     "ws": tls.TLSWebSocketsProtocol,
                      "ssl_certfile": settings.tls_cert, "ssl_keyfile": settings.tls_key}
         if settings.tls_client_ca:
             protocols |= {"ssl_ca_certs": settings.tls_client_ca,

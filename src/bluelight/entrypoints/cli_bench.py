@@ -23,12 +23,26 @@ def transfer(
     seconds: Annotated[float, typer.Option(help="Length of the offered load")] = 10.0,
     rate: Annotated[float, typer.Option(help="Offered transfers per second")] = 500.0,
     warmup: Annotated[float, typer.Option(help="Seconds excluded from the figures")] = 1.0,
+    wal_max_bytes: Annotated[int | None, typer.Option(
+        help="The hub's WAL bound (default: the wal_max_bytes setting; 0: none)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
-    """Hub + simulated senders and receivers: latency, throughput, loss, duplication."""
+    """Hub + simulated senders and receivers: latency, throughput, loss, duplication, and
+    the largest size the WAL reached beside its bound."""
     from bluelight.sim.load import run_transfer
 
-    _emit(run_transfer(seconds, rate, warmup), as_json)
+    _emit(run_transfer(seconds, rate, warmup, wal_max_bytes), as_json)
+
+
+@app.command("duplicate-keys")
+def duplicate_keys(
+    rounds: Annotated[int, typer.Option(help="Calls per timing (5 timings per body)")] = 2000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """The cost of refusing duplicate JSON keys, over msgspec's decode of the same body."""
+    from bluelight.sim.jsonbench import run
+
+    _emit(run(rounds), as_json)
 
 
 @app.command()

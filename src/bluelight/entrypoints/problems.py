@@ -13,6 +13,8 @@ TYPE_BASE = "urn:bluelight:problem:"
 
 TITLES = {
     "malformed": "The request body is not valid JSON",
+    "too-deep": "The request body is nested too deeply",
+    "bad-request": "The HTTP request could not be parsed",
     "invalid": "The request breaks a rule",
     "unauthenticated": "A valid agency credential is required",
     "bad-signature": "The message signature is missing, invalid or too old",

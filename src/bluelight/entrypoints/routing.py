@@ -18,6 +18,7 @@ from starlette.routing import Route
 from bluelight.adapters.storage.sqlite_store import StorageUnavailable
 from bluelight.domain.errors import DomainError, FieldFault
 from bluelight.entrypoints import problems
+from bluelight.entrypoints.json_keys import first_duplicate
 from bluelight.entrypoints.problems import ProblemError
 from bluelight.services import audit
 from bluelight.services.operators import csrf_ok
@@ -225,17 +226,69 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 def decode(decoder: Any, raw: bytes) -> Any:
-    """Decode and validate, or raise a problem that names the field."""
+    """Decode and validate, or raise a problem that names the field. A key given twice
+    in one object is refused too (see `reject_duplicate_keys`)."""
     try:
-        return decoder.decode(raw)
+        value = decoder.decode(raw)
     except msgspec.ValidationError as exc:
         fault = problems.validation_fault(str(exc))
         raise ProblemError(422, "invalid", f"{fault.field}: {fault.fault}", [fault]) from None
     except msgspec.DecodeError as exc:
         raise ProblemError(400, "malformed", f"the body is not valid JSON ({exc})",
                            [FieldFault("(body)", "not valid JSON")]) from None
+    except RecursionError:
+        raise _too_deep() from None
+    reject_duplicate_keys(raw)
+    return value
 
 
+def reject_duplicate_keys(raw: bytes) -> None:
+    """Raise a 422 problem naming the path of a key given twice in one JSON object
+    ("incident.summary"). `raw` must already have decoded as JSON. `decode` calls it;
+    anything that decodes a JSON body another way must call it too."""
+    try:
+        duplicate = first_duplicate(raw)
+    except RecursionError:
+        raise _too_deep() from None
+    if duplicate is not None:
+        fault = FieldFault(duplicate, "is given more than once in the same object")
+        raise ProblemError(422, "invalid", f"{fault.field}: {fault.fault}", [fault])
+
+
+def _reject_duplicate_keys_in_document(raw: bytes) -> None:
+    """A raw body (a document in another standard, a CSV file) that is JSON gets the
+    same check as any other JSON body; anything else is left to its codec."""
+    if raw.lstrip()[:1] not in (b"{", b"["):
+        return
+    with contextlib.suppress(msgspec.DecodeError):  # not JSON after all: the codec says
+        reject_duplicate_keys(raw)
+
+
+def _too_deep() -> ProblemError:
+    # msgspec and json raise RecursionError past Python's recursion limit: a few hundred
+    # levels, far deeper than any real message.
+    return ProblemError(400, "too-deep", "the body is nested more deeply than the hub "
+                        "accepts", [FieldFault("(body)", "nested too deeply")])
+
+
+JSON_MEDIA = "application/json"
+
+
+def media_type_fault(content_type: str) -> str | None:
+    """What is wrong with a Content-Type for a JSON body, or None. Accepted:
+    application/json and application/*+json (RFC 6839), in any letter case, with
+    parameters; a charset, if given, must be UTF-8 (RFC 8259 section 8.1)."""
+    media, *params = content_type.split(";")
+    kind, _, subtype = media.strip().lower().partition("/")
+    if kind != "application" or not (subtype == "json" or (
+            subtype.endswith("+json") and len(subtype) > 5)) or " " in subtype:
+        return f"must be {JSON_MEDIA} (or application/*+json)"
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in (
+                "utf-8", "utf8"):
+            return "the charset must be utf-8"
+    return None
 
 
 def _query(endpoint: Endpoint, request: Request) -> dict[str, Any]:
@@ -281,13 +334,13 @@ def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
             if endpoint.raw_body:
                 body = await read_body(request, max_body_bytes)
                 signature = await _signature(endpoint, hub, identity, request, body)
+                _reject_duplicate_keys_in_document(body)
             elif endpoint.decoder is not None:
-                ctype = request.headers.get("content-type", "application/json")
-                if "json" not in ctype:
+                ctype = request.headers.get("content-type", JSON_MEDIA)
+                if fault := media_type_fault(ctype):
                     raise ProblemError(415, "unsupported-media-type",
-                                       f"send application/json, not {ctype}",
-                                       [FieldFault("header.content-type",
-                                                   "must be application/json")])
+                                       f"send {JSON_MEDIA}, not {ctype}",
+                                       [FieldFault("header.content-type", fault)])
                 raw = await read_body(request, max_body_bytes)
                 signature = await _signature(endpoint, hub, identity, request, raw)
                 body = decode(endpoint.decoder, raw)
@@ -310,7 +363,7 @@ def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
             log.error("storage unavailable", path=request.url.path, error=str(exc))
             return problems.response(problems.problem(503, "storage-unavailable", str(exc),
                                                       instance=request.url.path),
-                                     {"Retry-After": "1"})
+                                     {"Retry-After": str(exc.retry_after)})
         except Exception:
             log.exception("unhandled error", path=request.url.path)
             return problems.response(problems.problem(500, "internal", None,

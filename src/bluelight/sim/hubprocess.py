@@ -70,8 +70,9 @@ class HubProcess:
             try:
                 verify = (ssl.create_default_context(cafile=str(self.ca_cert)) if self.ca_cert
                           else True)
+                # 503: up, but its store is read-only (the read-only disk tests).
                 if httpx.get(f"{self.url}/healthz", timeout=0.5,
-                             verify=verify).status_code == 200:
+                             verify=verify).status_code in (200, 503):
                     return self
             except httpx.TransportError:
                 time.sleep(0.05)

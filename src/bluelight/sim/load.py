@@ -122,9 +122,10 @@ class Ledger:
     submit_errors: Counter = field(default_factory=Counter)
 
 
-def _start_hub(directory: Path, port: int | None = None) -> tuple[HubProcess, dict[str, tuple[str, str]]]:
+def _start_hub(directory: Path, port: int | None = None, env: dict[str, str] | None = None
+               ) -> tuple[HubProcess, dict[str, tuple[str, str]]]:
     hub = HubProcess(directory, env={"BLUELIGHT_LOG_LEVEL": "warning",
-                                     "BLUELIGHT_ESCALATE_INTERVAL_S": "1.0"})
+                                     "BLUELIGHT_ESCALATE_INTERVAL_S": "1.0"} | (env or {}))
     if port:
         hub.port = port
     agencies = {}
@@ -224,11 +225,37 @@ async def _control_rooms(hub: HubProcess, agencies: dict, ledger: Ledger):
             await client.aclose()
 
 
-async def _run_transfer(seconds: float, rate: float, warmup: float, directory: Path) -> dict:
+class _WalWatch:
+    """The largest size the hub's WAL file reached, sampled every `interval` seconds
+    from outside the hub (a peak shorter than that can be missed)."""
+
+    def __init__(self, db: Path, interval: float = 0.05) -> None:
+        self.wal, self.interval, self.peak = Path(f"{db}-wal"), interval, 0
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(FileNotFoundError):
+                self.peak = max(self.peak, self.wal.stat().st_size)
+            await asyncio.sleep(self.interval)
+
+
+def _wal_bound(wal_max_bytes: int | None) -> int:
+    from bluelight.config import Settings
+
+    if wal_max_bytes is not None:
+        return wal_max_bytes
+    return int(os.environ.get("BLUELIGHT_WAL_MAX_BYTES", Settings().wal_max_bytes))
+
+
+async def _run_transfer(seconds: float, rate: float, warmup: float, directory: Path,
+                        wal_max_bytes: int | None = None) -> dict:
     floor = floor_commit_ms(directory)
-    hub, agencies = _start_hub(directory)
+    bound = _wal_bound(wal_max_bytes)
+    hub, agencies = _start_hub(directory, env={"BLUELIGHT_WAL_MAX_BYTES": str(bound)})
     ledger = Ledger()
     rng = random.Random(7)
+    wal = _WalWatch(hub.db)
+    watcher = asyncio.create_task(wal.run())
     try:
         async with _control_rooms(hub, agencies, ledger) as streams:
             for s in streams.values():
@@ -250,6 +277,7 @@ async def _run_transfer(seconds: float, rate: float, warmup: float, directory: P
             hub_loop_cpu = _cpu_seconds(hub.proc.pid, hub.proc.pid) - hub_loop_cpu_start
             client_cpu = time.process_time() - client_cpu_start
     finally:
+        watcher.cancel()
         hub.stop()
     lost = len(ledger.acknowledged - set(ledger.first_received))
     duplicated = sum(n - 1 for n in ledger.received.values() if n > 1)
@@ -277,13 +305,18 @@ async def _run_transfer(seconds: float, rate: float, warmup: float, directory: P
         "hub_event_loop_cpu_s": round(hub_loop_cpu, 2),
         "client_cpu_s": round(client_cpu, 2),
         "cpu_cores": os.cpu_count(),
+        "wal_bound_bytes": bound,
+        "wal_peak_bytes": wal.peak,
+        "wal_peak_over_bound": round(wal.peak / bound, 2) if bound else None,
+        "db_bytes": hub.db.stat().st_size,
         **hub_figures,
     }
 
 
-def run_transfer(seconds: float, rate: float, warmup: float = 1.0) -> dict:
+def run_transfer(seconds: float, rate: float, warmup: float = 1.0,
+                 wal_max_bytes: int | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bluelight-bench-") as tmp:
-        return _run(_run_transfer(seconds, rate, warmup, Path(tmp)))
+        return _run(_run_transfer(seconds, rate, warmup, Path(tmp), wal_max_bytes))
 
 
 async def _killer(hub: HubProcess, kills: int, window: float, rng: random.Random) -> int:

@@ -56,7 +56,7 @@ def detect(data: bytes) -> str:
     if head in (b"{", b"["):
         try:
             document = json.loads(data)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the parser's limit: no 500
             raise CodecError("json", "not valid JSON",
                              [FieldFault("(document)", "not valid JSON")]) from None
         if isinstance(document, dict):

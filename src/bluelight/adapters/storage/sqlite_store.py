@@ -11,7 +11,14 @@ sqlite3 module releases the GIL around each one: on a writer thread, every state
 then waits to take the GIL back from the busy event loop, and a batch that needs 200 us
 of CPU takes milliseconds. So the jobs run on the event loop itself (a batch is
 time-boxed, see `max_batch_s`), and only COMMIT, which waits on fsync, goes to a thread.
-While it waits, the loop keeps serving sockets and the next batch gathers."""
+While it waits, the loop keeps serving sockets and the next batch gathers.
+
+Two things keep the disk from hurting the hub. The WAL is bounded: the checkpoint thread
+copies it into the database without blocking anyone, and once it passes `wal_max_bytes`
+the writer, between two batches, checkpoints the rest and truncates it (readers have
+only short transactions, so none pins it for long). And the files are checked before
+they are written (see `db_files`): a store that cannot write refuses with
+`StoreReadOnly` (503) rather than fail half-way or be killed by SIGBUS."""
 
 from __future__ import annotations
 
@@ -27,6 +34,7 @@ from typing import Any, TypeVar
 
 import structlog
 
+from bluelight.adapters.storage.db_files import DbFiles, pin_until_exit
 from bluelight.adapters.storage.sqlite_repository import SqliteRepository, configure
 from bluelight.domain.transfer import Entry
 from bluelight.services.ports import Repository
@@ -37,6 +45,18 @@ log = structlog.get_logger(__name__)
 
 class StorageUnavailable(Exception):
     """The commit failed (disk full, I/O error...): nothing of the job was stored."""
+
+    retry_after = 1  # seconds a client should wait before trying again
+
+
+class StoreReadOnly(StorageUnavailable):
+    """The database files cannot be written (read-only mount, permissions): nothing is
+    stored until an operator fixes the disk and restarts the hub."""
+
+    retry_after = 30
+
+
+WAL_MAX_BYTES = 64 * 1024 * 1024
 
 
 def transaction(path: Path, job: Callable[[Repository], R]) -> R:
@@ -80,8 +100,17 @@ class SqliteStore:
         on_batch: Callable[[int, float], None] | None = None,
         checkpoint_interval_s: float = 2.0,
         lazy_delay_s: float = 0.01,
+        wal_max_bytes: int = WAL_MAX_BYTES,
     ) -> None:
         self.path = path
+        self.files = DbFiles(path)
+        self.wal_max_bytes = wal_max_bytes
+        self.wal_truncations = 0
+        self._truncate_not_before = 0.0
+        # Why the store cannot write (None: it can). Once set, it stays until a restart.
+        self.read_only: str | None = None
+        self._shm_live = False  # our connections map the -shm file writable
+        self._shm_lost = False  # ...and it is no longer writable: touch nothing
         self._publish = publish
         self._max_batch = max_batch
         self._max_batch_s = max_batch_s
@@ -99,15 +128,29 @@ class SqliteStore:
         self._checkpointer: threading.Thread | None = None
         self._checkpoint_interval = checkpoint_interval_s
         self._stopping = threading.Event()
+        # The writer asks the checkpoint thread to copy the WAL now (`_wake`); once it
+        # has (`_copied`), it stays idle until the writer has truncated the WAL.
+        self._wake = threading.Event()
+        self._copied = False
+        self._nudged = False
 
     # lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._conn = self._connect()
-        # Checkpoints run on their own thread (below), never inside a commit.
+        # Checkpoints run on their own thread (below), never inside a commit; the writer
+        # truncates the WAL itself past the bound (`_bound_wal`). A WAL that SQLite
+        # resets on its own is cut back to the bound too.
         self._conn.execute("PRAGMA wal_autocheckpoint=0")
+        if self.wal_max_bytes > 0:
+            self._conn.execute(f"PRAGMA journal_size_limit={int(self.wal_max_bytes)}")
         self._repo = SqliteRepository(self._conn, cache=True)
         self._data_version = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        # A -shm that was read-only when SQLite opened it is held in private memory
+        # instead, so SIGBUS is a hazard only when it was writable then and stops being.
+        self._shm_live = self.files.shm_writable()
+        if reason := self.files.unwritable():
+            self._go_read_only(reason)
         self._stopping.clear()
         self._checkpointer = threading.Thread(target=self._checkpoint_loop,
                                               name="bluelight-checkpoint", daemon=True)
@@ -120,16 +163,46 @@ class SqliteStore:
             await asyncio.shield(self._drainer)
         if self._checkpointer:
             self._stopping.set()
+            self._wake.set()
             await asyncio.to_thread(self._checkpointer.join)
             self._checkpointer = None
         self._committer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
-        if self._conn is not None:
+        if self._conn is not None and not self._shm_lost:  # else pinned: see db_files
             self._conn.close()
-            self._conn = None
+        self._conn = None
+
+    def health(self) -> str | None:
+        """Why the store cannot write, or None when it can. Checks the files now."""
+        if self.read_only is None and self._conn is not None and (
+                reason := self.files.unwritable()):
+            self._go_read_only(reason)
+        return self.read_only
+
+    def _go_read_only(self, reason: str) -> None:
+        if self.read_only is None:
+            self.read_only = reason
+            log.critical("store is read-only: submissions get 503 until the disk is fixed "
+                         "and the hub restarted", reason=reason)
+        if self._shm_live and not self._shm_lost and not self.files.shm_writable():
+            self._shm_lost = True
+            log.critical("the database's -shm file is no longer writable: reads are "
+                         "refused too, and the hub will exit without closing the "
+                         "database", shm=str(self.files.shm))
+            pin_until_exit(self._conn)
+
+    def _refusal(self) -> StoreReadOnly | None:
+        if self.read_only is None and (reason := self.files.unwritable()):
+            self._go_read_only(reason)
+        if self.read_only is None:
+            return None
+        return StoreReadOnly(f"the hub cannot write its database ({self.read_only}); "
+                             "nothing was stored")
 
     # port -----------------------------------------------------------------------------
     async def write(self, job: Callable[[Repository], R], *, urgent: bool = True) -> R:
+        if self.read_only is not None:
+            raise self._refusal()
         future = self._loop.create_future()
         self._pending.append(_Job(job, future))
         if urgent:
@@ -157,14 +230,24 @@ class SqliteStore:
         return conn
 
     def _read(self, job: Callable[[Repository], R]) -> R:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = self._connect()
-        conn.execute("BEGIN")  # one consistent snapshot for the whole job
+        # A reader writes to the -shm mapping too (its read mark): check it first.
+        if self._shm_live and not self._shm_lost and not self.files.shm_writable():
+            self._go_read_only(f"{self.files.shm} is not writable")
+        if self._shm_lost:
+            raise StoreReadOnly(f"the hub cannot use its database ({self.read_only})")
         try:
-            return job(SqliteRepository(conn))
-        finally:
-            conn.execute("COMMIT")
+            conn = getattr(self._local, "conn", None)
+            if conn is None:
+                conn = self._local.conn = self._connect()
+            conn.execute("BEGIN")  # one consistent snapshot for the whole job
+            try:
+                return job(SqliteRepository(conn))
+            finally:
+                # Ends the snapshot at once: a read transaction left open would keep the
+                # checkpoint from reaching the WAL's end, and so from truncating it.
+                conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:  # I/O error, unreadable file...
+            raise StorageUnavailable(f"the hub could not read its database: {exc}") from exc
 
     def _checkpoint_loop(self) -> None:
         """Copy the WAL into the database off the commit path. Left to SQLite, the
@@ -172,12 +255,71 @@ class SqliteStore:
         (and every job waiting on it) pays for it: the latency tail. PASSIVE never blocks
         the writer."""
         conn = self._connect()
-        while not self._stopping.wait(self._checkpoint_interval):
+        while not self._stopping.is_set():
+            self._wake.wait(self._checkpoint_interval)
+            asked, _ = self._wake.is_set(), self._wake.clear()
+            if self._stopping.is_set():
+                break
+            if self._copied:  # a truncation is due: two checkpoints cannot run at once
+                continue
+            if self.read_only is not None or not self.files.shm_writable():
+                continue  # the writer notices and refuses; nothing to copy meanwhile
             try:
                 conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
             except sqlite3.Error as exc:
                 log.warning("checkpoint failed", error=str(exc))
+            self._copied = asked
         conn.close()
+
+    async def _bound_wal(self) -> None:
+        """Past `wal_max_bytes`, checkpoint the rest of the WAL and start it again from
+        the beginning, on the commit thread between two batches (jobs queue meanwhile,
+        as during an fsync). PASSIVE checkpoints alone never bound it: SQLite reuses the
+        WAL only when no reader is using it at the moment a writer begins, and under
+        steady load that moment may never come (the WAL reached several GB).
+
+        The checkpoint thread is first asked to copy the bulk without blocking anyone;
+        the writer's checkpoint follows at the next batch. Under load it is a RESTART:
+        the next commit writes from the WAL's start and `journal_size_limit` cuts the
+        file back to the bound, which costs less than truncating it to nothing. When no
+        job is waiting it is a TRUNCATE, and an idle hub's WAL is empty."""
+        if (not self.wal_max_bytes or self.read_only is not None
+                or time.monotonic() < self._truncate_not_before
+                or self.files.wal_bytes() <= self.wal_max_bytes):
+            return
+        if not self._copied:
+            self._wake.set()
+            if not self._pending and not self._nudged:  # nothing else will call again
+                self._nudged = True
+                self._loop.call_later(0.05, self._nudge)
+            return
+        mode = "RESTART" if self._pending else "TRUNCATE"
+        busy = await self._loop.run_in_executor(self._committer, self._checkpoint, mode)
+        self._copied = False
+        if busy:  # a reader outlasted busy_timeout: try again shortly, not every batch
+            self._truncate_not_before = time.monotonic() + 0.1
+        else:
+            self.wal_truncations += 1
+
+    def _nudge(self) -> None:
+        """An empty job, so that `_bound_wal` runs again on an idle hub."""
+        self._nudged = False
+        if self.read_only is None:
+            self._pending.append(_Job(lambda repo: None, self._loop.create_future()))
+            self._kick()
+
+    def _checkpoint(self, mode: str) -> bool:
+        if self._refusal() is not None:
+            return True
+        try:
+            busy, _, _ = self._conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+        except sqlite3.Error as exc:
+            log.warning("WAL checkpoint failed", mode=mode, error=str(exc))
+            return True
+        if busy:
+            log.warning("WAL checkpoint waited too long for readers; retrying", mode=mode,
+                        wal_bytes=self.files.wal_bytes())
+        return bool(busy)
 
     async def _drain(self) -> None:
         """One batch after another until nothing is pending. Only one runs at a time.
@@ -198,6 +340,7 @@ class SqliteStore:
             self._settle(batch)
             if self._on_batch:
                 self._on_batch(len(batch), time.perf_counter() - started)
+            await self._bound_wal()
 
     def _fail(self, batch: list[_Job], reason: str) -> None:
         conn = self._conn
@@ -216,6 +359,12 @@ class SqliteStore:
         queue is empty or the batch's time box is spent (so the loop stays responsive)."""
         conn, repo, pending = self._conn, self._repo, self._pending
         batch: list[_Job] = []
+        if (refusal := self._refusal()) is not None:  # before SQLite writes anything
+            batch = list(pending)
+            pending.clear()
+            for job in batch:
+                job.error = refusal
+            return batch
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -243,7 +392,11 @@ class SqliteStore:
                 conn.execute("ROLLBACK TO job")
                 conn.execute("RELEASE job")
                 repo.undo_job()
-                job.error = exc
+                # ...unless SQLite could not do it (read-only file, I/O error, disk
+                # full): then the sender must hear "not stored, try again", not a 500.
+                job.error = (StorageUnavailable(f"the hub could not store this message: "
+                                                f"{exc}")
+                             if isinstance(exc, sqlite3.OperationalError) else exc)
             if time.perf_counter() > deadline:
                 break
         return batch
