@@ -40,6 +40,16 @@ def test_attempts_are_charged_before_they_are_checked_so_parallel_guesses_cannot
     assert admitted == 3
 
 
+def test_a_pause_runs_again_in_full_from_when_the_failure_is_answered():
+    throttle = SignInThrottle(RULE, Backoff(100, 1.0, 60.0))
+    for _ in range(4):
+        throttle.charge("carys", "192.0.2.1", now=0.0)  # the fourth: a 2 s pause...
+    throttle.failed("carys", "192.0.2.1", now=1.5)  # ...told after a 1.5 s check
+    with pytest.raises(Throttled) as refused:
+        throttle.check("carys", "192.0.2.1", now=3.0)
+    assert refused.value.wait_s == 0.5
+
+
 def test_success_forgives_the_username_but_only_refunds_the_address():
     throttle = SignInThrottle(RULE, Backoff(3, 1.0, 60.0))
     for user in ("a", "b"):

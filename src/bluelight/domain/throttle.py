@@ -51,6 +51,12 @@ class Tally:
             self.paused_until = now + pause
         return pause
 
+    def settle(self, rule: Backoff, now: float) -> None:
+        """The charged attempt has failed: a pause it calls for runs from now (when the
+        client is told), not only from when the check began."""
+        if pause := rule.pause_s(self.failures):
+            self.paused_until = max(self.paused_until, now + pause)
+
     def refund(self, rule: Backoff) -> None:
         """Take back one charge: the attempt it was made for succeeded. A pause stays
         only while the failures left still call for one (others charged meanwhile)."""

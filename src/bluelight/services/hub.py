@@ -128,6 +128,8 @@ class Hub:
             raise
         if opened is None:
             await self._refusal_delay(started)
+            # A pause runs from when the client hears of the failure.
+            self.throttle.failed(username, address, time.monotonic())
         return opened
 
     async def _sign_in(self, username: str, password: str, address: str, started: float

@@ -1,7 +1,9 @@
 """Sign-in throttling per username and per client address, in the hub's memory.
 
 Every attempt is charged *before* its password is checked, and refunded if it succeeds:
-parallel guesses cannot all slip in while the first ones are still being hashed.
+parallel guesses cannot all slip in while the first ones are still being hashed. A
+pause that a failure calls for starts when the check begins (holding off the parallel
+ones) and runs again in full from when the failure is answered.
 
 Usernames are keyed exactly as typed (lower-cased by the endpoint), whether or not such
 an operator exists, so throttling behaves the same for a made-up name as for a real
@@ -69,6 +71,10 @@ class _Tallies:
             self._tallies.popitem(last=False)
         return tally.charge(self.rule, now)
 
+    def settle(self, key: str, now: float) -> None:
+        if (tally := self._tallies.get(key)) is not None:
+            tally.settle(self.rule, now)
+
     def refund(self, key: str) -> None:
         if (tally := self._tallies.get(key)) is not None:
             tally.refund(self.rule)
@@ -96,6 +102,11 @@ class SignInThrottle:
         pause it starts (0 if none)."""
         return max(self._users.charge(username, now),
                    self._addresses.charge(address_key(address), now))
+
+    def failed(self, username: str, address: str, now: float) -> None:
+        """A charged attempt was wrong: pauses run from now (see `Tally.settle`)."""
+        self._users.settle(username, now)
+        self._addresses.settle(address_key(address), now)
 
     def succeeded(self, username: str, address: str) -> None:
         """The operator's failures are forgiven. The address only gets its charge back:
