@@ -82,7 +82,7 @@ def build(*apis: Api) -> dict[str, Any]:
             }
         for status in e.errors:
             op["responses"][str(status)] = {
-                "description": _problem_title(status),
+                "description": e.error_titles.get(status) or _problem_title(status),
                 "content": {"application/problem+json": {"schema": by_type[Problem]}},
             }
         if e.auth:

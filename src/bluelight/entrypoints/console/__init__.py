@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bluelight.domain.errors import FieldFault
-from bluelight.entrypoints.problems import ProblemError
+from bluelight.entrypoints.problems import TITLES, ProblemError
 from bluelight.entrypoints.routing import SESSION_COOKIE, Api, Call, identify, session_token
 from bluelight.services.hashing import Busy
 from bluelight.services.throttle import Throttled
@@ -59,6 +59,7 @@ _THROTTLED = {"username": "for this username", "address": "from this address"}
 
 @api.route("POST", "/console/api/session", summary="Sign in to the console", tag="console",
            body=SignIn, response=SessionView, auth=False, errors=(400, 401, 422, 429, 503),
+           error_titles={503: f"{TITLES['busy']}, or could not store the session"},
            description="A wrong username and a wrong password get the same 401, in the "
            "same time. After too many failures for one username, or from one client "
            "address, sign-in pauses, for twice as long after each further failure: 429 "
