@@ -61,6 +61,3 @@ class HashingPool:
 
     async def run(self, fn: Callable[..., R], *args) -> R:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
