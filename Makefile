@@ -54,6 +54,7 @@ bench: setup
 	$(BIN)/bluelight bench transfer --seconds 10 --rate 500 --json
 	$(BIN)/bluelight bench transfer --seconds 10 --rate 3000 --json
 	$(BIN)/bluelight bench crash --kills 5 --transfers 2000 --json
+	$(BIN)/bluelight bench signin --json
 
 lint: setup
 	$(BIN)/ruff check src tests bench

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 
@@ -37,6 +38,17 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     phone_baseline_s: float = 240.0
     session_idle_s: float = 30 * 60.0
     session_max_s: float = 12 * 3600.0
+    # Console sign-in throttling and password checking (see Policy).
+    signin_user_failures: Annotated[int, msgspec.Meta(ge=1)] = 5
+    signin_address_failures: Annotated[int, msgspec.Meta(ge=1)] = 20
+    signin_backoff_s: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    signin_backoff_max_s: Annotated[float, msgspec.Meta(gt=0)] = 900.0
+    signin_refusal_delay_s: Annotated[float, msgspec.Meta(ge=0)] = 1.0
+    signin_queue: Annotated[int, msgspec.Meta(ge=0)] = 8
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or
+    # networks; "*" for any). Unset: the client address is the TCP peer's, whatever
+    # headers say, since anyone can send that header and dodge per-address throttling.
+    trusted_proxies: str = ""
     # Days personal data is kept for incidents sent under no agreement (an agreement
     # states its own retention).
     default_retention_days: int = 90
@@ -90,7 +102,12 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
             session_max_s=self.session_max_s,
             require_signatures=self.require_signatures,
             signature_window_s=self.signature_window_s,
+            **{f: getattr(self, f) for f in _SIGNIN_FIELDS},
         )
+
+
+_SIGNIN_FIELDS = ("signin_user_failures", "signin_address_failures", "signin_backoff_s",
+                  "signin_backoff_max_s", "signin_refusal_delay_s", "signin_queue")
 
 
 class ConfigError(Exception):

@@ -46,3 +46,17 @@ def test_a_bad_setting_is_a_clear_error(tmp_path, text, env, needle):
     with pytest.raises(ConfigError) as err:
         load_settings(config, env=env)
     assert needle in str(err.value)
+
+
+def test_sign_in_throttling_settings_reach_the_policy_and_nonsense_is_refused(
+        tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no bluelight.toml here
+    config = tmp_path / "hub.toml"
+    config.write_text('signin_user_failures = 3\ntrusted_proxies = "127.0.0.1, ::1"\n')
+    s = load_settings(config, env={"BLUELIGHT_SIGNIN_REFUSAL_DELAY_S": "0.5"})
+    assert (s.policy.signin_user_failures, s.policy.signin_address_failures) == (3, 20)
+    assert s.policy.signin_refusal_delay_s == 0.5 and s.policy.signin_queue == 8
+    assert s.trusted_proxies == "127.0.0.1, ::1"
+    with pytest.raises(ConfigError) as err:
+        load_settings(env={"BLUELIGHT_SIGNIN_USER_FAILURES": "0"})
+    assert "signin_user_failures" in str(err.value)

@@ -116,9 +116,14 @@ def serve(
             protocols |= {"ssl_ca_certs": settings.tls_client_ca,
                           "ssl_cert_reqs": ssl.CERT_REQUIRED if settings.tls_client_cert_required
                           else ssl.CERT_OPTIONAL}
+    # uvicorn believes X-Forwarded-For (and -Proto) from loopback unless told otherwise;
+    # the hub only from the proxies named in `trusted_proxies`, else anyone could pick
+    # the address that sign-in throttling counts against.
+    proxies = {"proxy_headers": bool(settings.trusted_proxies),
+               "forwarded_allow_ips": settings.trusted_proxies or None}
     run = lambda: uvicorn.run(  # noqa: E731
         app_, host=settings.host, port=settings.port, log_level="warning", access_log=False,
-        loop="uvloop", ws_per_message_deflate=False, **protocols,
+        loop="uvloop", ws_per_message_deflate=False, **protocols, **proxies,
     )
     if profile is None:
         run()

@@ -59,3 +59,19 @@ def crash(
     _emit(result, as_json)
     if result["lost"] or result["duplicated"]:
         raise typer.Exit(1)
+
+
+@app.command()
+def signin(
+    seconds: Annotated[float, typer.Option(help="Length of each sign-in flood")] = 15.0,
+    clients: Annotated[int, typer.Option(help="Parallel wrong-password clients")] = 16,
+    requests: Annotated[int, typer.Option(help="Most inbox polls timed per phase")] = 600,
+    interval: Annotated[float, typer.Option(help="Seconds between inbox polls")] = 0.01,
+    refusal_delay: Annotated[float | None, typer.Option(
+        help="The hub's signin_refusal_delay_s (default: the hub's default)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Bearer-token API latency, quiet and during sign-in floods (p99 ratio to quiet)."""
+    from bluelight.sim.signin import run_signin
+
+    _emit(run_signin(seconds, clients, requests, interval, refusal_delay), as_json)

@@ -82,7 +82,7 @@ def build(*apis: Api) -> dict[str, Any]:
             }
         for status in e.errors:
             op["responses"][str(status)] = {
-                "description": _problem_title(status),
+                "description": e.error_titles.get(status) or _problem_title(status),
                 "content": {"application/problem+json": {"schema": by_type[Problem]}},
             }
         if e.auth:
@@ -136,7 +136,7 @@ def _problem_title(status: int) -> str:
         400: TITLES["malformed"], 401: TITLES["unauthenticated"], 403: TITLES["forbidden"],
         404: TITLES["not-found"], 409: TITLES["conflict"], 413: TITLES["too-large"],
         415: TITLES["unsupported-media-type"], 422: TITLES["invalid"],
-        503: TITLES["storage-unavailable"],
+        429: TITLES["throttled"], 503: TITLES["storage-unavailable"],
     }.get(status, "Error")
 
 

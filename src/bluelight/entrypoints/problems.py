@@ -26,6 +26,8 @@ TITLES = {
     "storage-unavailable": "The hub could not store the message; nothing was stored",
     "internal": "Internal error; nothing was stored",
     "method-not-allowed": "Method not allowed",
+    "throttled": "Too many failed sign-ins",
+    "busy": "The hub is too busy to check the password now",
 }
 
 

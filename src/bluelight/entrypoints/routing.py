@@ -66,6 +66,7 @@ class Endpoint:
     raw_body: bool = False  # the handler gets the body's bytes (a document in any format)
     signed: Any = None  # a SignedKind: the body is signed by the sender's key (X-JWS-Signature)
     errors: tuple[int, ...] = ()
+    error_titles: dict[int, str] = field(default_factory=dict)  # where a status means more
     description: str = ""
     decoder: Any = field(default=None, repr=False)
     query_decoders: dict = field(default_factory=dict, repr=False)

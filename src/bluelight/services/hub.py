@@ -3,6 +3,7 @@ simulator) calls. It resolves locations, hands jobs to the store and records met
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Sequence
 
@@ -22,6 +23,7 @@ from bluelight.domain.incident import Incident
 from bluelight.domain.operator import Session
 from bluelight.domain.sharing import Agreement, redact_event
 from bluelight.domain.signature import SignatureRecord, SignedKind
+from bluelight.domain.throttle import Backoff
 from bluelight.domain.transfer import Entry, TimelineEvent, Transfer, timeline
 from bluelight.domain.translation import Native
 from bluelight.services import (
@@ -38,6 +40,7 @@ from bluelight.services import (
     signatures,
     submit,
 )
+from bluelight.services.hashing import Busy, HashingPool
 from bluelight.services.locate import locate
 from bluelight.services.policy import Policy
 from bluelight.services.ports import (
@@ -51,6 +54,7 @@ from bluelight.services.ports import (
     Store,
     Translator,
 )
+from bluelight.services.throttle import SignInThrottle, Throttled
 from bluelight.services.views import (
     Inbox,
     Receipt,
@@ -73,6 +77,7 @@ class Hub:
         clock: Callable[[], float] = time.time,
         translator: Translator | None = None,
         jose: Jose | None = None,
+        hashing: HashingPool | None = None,
     ) -> None:
         self.store = store
         self.gazetteer = gazetteer
@@ -82,6 +87,12 @@ class Hub:
         self.clock = clock
         self.translator = translator
         self.jose = jose  # checks message signatures
+        self.hashing = hashing or HashingPool(self.policy.signin_queue)
+        self.throttle = SignInThrottle(
+            Backoff(self.policy.signin_user_failures, self.policy.signin_backoff_s,
+                    self.policy.signin_backoff_max_s),
+            Backoff(self.policy.signin_address_failures, self.policy.signin_backoff_s,
+                    self.policy.signin_backoff_max_s))
 
     # identity ---------------------------------------------------------------------------
     async def authenticate(self, token: str) -> str | None:
@@ -94,17 +105,53 @@ class Hub:
         return await self.store.read(lambda repo: repo.revoked_since(since))
 
     # console sessions ---------------------------------------------------------------------
-    async def sign_in(self, username: str, password: str) -> tuple[str, Session] | None:
+    async def sign_in(self, username: str, password: str, address: str = ""
+                      ) -> tuple[str, Session] | None:
         """A new session for a right username and password, else None (which of the two
-        was wrong is not said)."""
-        operator = await self.store.read(
-            lambda repo: operators.check_password(repo, username, password))
+        was wrong is not said). `address` is the client's, for throttling.
+
+        Raises `Throttled` when the username or the address is paused after too many
+        failures, and `Busy` when the hashing queue is full; neither checks the
+        password. Every refusal, None included, comes no sooner than the policy's
+        `signin_refusal_delay_s` after the call: a client that retries as soon as it is
+        answered then costs the hub a sleeping coroutine, not a busy event loop, and
+        every refusal takes the same time whatever went wrong."""
+        started = time.monotonic()
+        try:
+            opened = await self._sign_in(username, password, address, started)
+        except Throttled as exc:
+            await self._refusal_delay(started)
+            exc.wait_s = max(0.0, exc.wait_s - (time.monotonic() - started))
+            raise
+        except Busy:
+            await self._refusal_delay(started)
+            raise
+        if opened is None:
+            await self._refusal_delay(started)
+            # A pause runs from when the client hears of the failure.
+            self.throttle.failed(username, address, time.monotonic())
+        return opened
+
+    async def _sign_in(self, username: str, password: str, address: str, started: float
+                       ) -> tuple[str, Session] | None:
+        self.throttle.check(username, address, started)
+        with self.hashing.place():
+            pause_s = self.throttle.charge(username, address, started)
+            # The stored hash is read on a reader thread (fast); the slow check runs on
+            # the hashing thread, so bearer-token checks never wait behind it.
+            found = await self.store.read(lambda repo: repo.operator(username))
+            operator = await self.hashing.run(operators.verify, found, password)
         now = self.clock()
         if operator is None:
-            # Refusals are audited too: repeated ones are how guessing shows.
+            # Refusals are audited too: repeated ones are how guessing shows. (Attempts
+            # refused unchecked are not: each would cost a write, for nothing new.)
+            detail = {"username": username, "address": address}
+            if pause_s:
+                detail["paused_s"] = pause_s
             await self.store.write(lambda repo: audit.record(
-                repo, now, "anonymous", "session.refused", detail={"username": username}))
+                repo, now, "anonymous", "session.refused", detail=detail))
             return None
+        self.throttle.succeeded(username, address)
         token, session = operators.open_session(operator, now, self.policy.session_max_s)
 
         def job(repo: Repository) -> None:
@@ -114,6 +161,11 @@ class Hub:
 
         await self.store.write(job)
         return token, session
+
+    async def _refusal_delay(self, started: float) -> None:
+        remaining = started + self.policy.signin_refusal_delay_s - time.monotonic()
+        if remaining > 0:
+            await asyncio.sleep(remaining)
 
     async def session(self, token: str) -> Session | None:
         now = self.clock()

@@ -48,10 +48,14 @@ def add(operator: Operator, password_hash: str, at: float,
     return job
 
 
-def check_password(repo: Repository, username: str, password: str) -> Operator | None:
-    """The operator if the password is right and the account is enabled. Slow on
-    purpose (Argon2): run it off the event loop."""
-    found = repo.operator(username)
+def verify(found: tuple[Operator, str, float | None] | None, password: str
+           ) -> Operator | None:
+    """The operator if the password is right and the account is enabled. `found` is
+    what `Repository.operator` returned. Slow on purpose (Argon2): the hub runs it on
+    its hashing thread (`services.hashing`), never on the event loop or a reader.
+
+    An unknown username is checked against a dummy hash of the same cost, so it takes
+    as long as a wrong password and gives the same answer."""
     stored = found[1] if found else _DUMMY_HASH
     try:
         _hasher.verify(stored, password)

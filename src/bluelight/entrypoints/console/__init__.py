@@ -5,6 +5,7 @@ session cookie instead of a bearer token (see `entrypoints.routing.identify`).""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +16,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bluelight.domain.errors import FieldFault
-from bluelight.entrypoints.problems import ProblemError
+from bluelight.entrypoints.problems import TITLES, ProblemError
 from bluelight.entrypoints.routing import SESSION_COOKIE, Api, Call, identify, session_token
+from bluelight.services.hashing import Busy
+from bluelight.services.throttle import Throttled
 
 STATIC = Path(__file__).with_name("static")
 api = Api()
@@ -51,10 +54,34 @@ def _unauthenticated(detail: str) -> ProblemError:
     return ProblemError(401, "unauthenticated", detail)
 
 
+_THROTTLED = {"username": "for this username", "address": "from this address"}
+
+
 @api.route("POST", "/console/api/session", summary="Sign in to the console", tag="console",
-           body=SignIn, response=SessionView, auth=False, errors=(400, 401, 422))
+           body=SignIn, response=SessionView, auth=False, errors=(400, 401, 422, 429, 503),
+           error_titles={503: f"{TITLES['busy']}, or could not store the session"},
+           description="A wrong username and a wrong password get the same 401, in the "
+           "same time. After too many failures for one username, or from one client "
+           "address, sign-in pauses, for twice as long after each further failure: 429 "
+           "with `Retry-After` (seconds), whether or not the account exists. 503 with "
+           "`Retry-After`: the hub is already checking as many passwords as it queues. "
+           "Every refusal comes at least `signin_refusal_delay_s` (1 s) after the request.")
 async def sign_in(call: Call) -> Response:
-    opened = await call.hub.sign_in(call.body.username.lower(), call.body.password)
+    # The TCP peer's address; uvicorn puts a trusted proxy's X-Forwarded-For here only
+    # when the `trusted_proxies` setting names that proxy.
+    address = call.request.client.host if call.request.client else ""
+    try:
+        opened = await call.hub.sign_in(call.body.username.lower(), call.body.password,
+                                        address)
+    except Throttled as exc:
+        wait = max(1, math.ceil(exc.wait_s))
+        raise ProblemError(429, "throttled", f"too many failed sign-ins {_THROTTLED[exc.scope]}"
+                           f"; try again in {wait} s",
+                           headers={"Retry-After": str(wait)}) from None
+    except Busy as exc:
+        wait = max(1, math.ceil(exc.retry_after_s))
+        raise ProblemError(503, "busy", f"the hub is checking too many sign-ins at once; "
+                           f"try again in {wait} s", headers={"Retry-After": str(wait)}) from None
     if opened is None:
         raise ProblemError(401, "unauthenticated", "wrong username or password",
                            [FieldFault("password", "wrong username or password")])
