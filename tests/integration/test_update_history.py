@@ -20,7 +20,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 import websockets
-from test_audit_and_retention import cli
+from test_audit_and_retention import _wait_for, cli
 
 from frames import next_frame
 from hubprocess import HubProcess, unique
@@ -299,5 +299,12 @@ async def test_paging_answers_422_for_a_bad_cursor_or_limit(major):
             r = await police.get(f"/v1/transfers/{tid}/{path}", params=query)
             assert r.status_code == 422, (path, query, r.text)
             assert [e["field"] for e in r.json()["errors"]] == [field]
+        assert (await police.get(f"/v1/transfers/{tid}/updates")).status_code == 200
     async with client(hub, "coastguard") as other:  # not a party: it does not exist
         assert (await other.get(f"/v1/transfers/{tid}/updates")).status_code == 404
+    # Reading the history is audited, like every read of incident data (the audit write
+    # is not urgent: it may land a moment after the answer).
+    def actions() -> list[str]:
+        out = cli(hub.data_dir, "audit", "export", f"--agency={hub.ids['police']}")
+        return [json.loads(line)["action"] for line in out.stdout.splitlines()]
+    assert _wait_for(lambda: "updates.read" in actions())
