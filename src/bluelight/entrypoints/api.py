@@ -20,6 +20,8 @@ from bluelight.domain.sharing import Agreement
 from bluelight.domain.signature import SignedKind
 from bluelight.domain.transfer import Transfer, TransferState
 from bluelight.entrypoints.routing import Api, Call, Param, Result
+from bluelight.services import history
+from bluelight.services.hub import TIMELINE_PAGE
 from bluelight.services.signatures import KeySet, TransferSignatures
 from bluelight.services.views import (
     Inbox,
@@ -36,7 +38,7 @@ api = Api()
 
 Limit = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 After = Annotated[int, msgspec.Meta(ge=0)]
-UpdateLimit = Annotated[int, msgspec.Meta(ge=1, le=500)]
+UpdateLimit = Annotated[int, msgspec.Meta(ge=1, le=history.MAX_PAGE)]
 _SUBMIT_ERRORS = (400, 401, 409, 413, 415, 422, 503)
 
 
@@ -172,7 +174,7 @@ def _paged(what: str, limit: type, default: int) -> tuple[Param, Param]:
 
 @api.route("GET", "/v1/transfers/{transfer_id}/timeline",
            summary="Everything that happened to a transfer", tag="transfers", response=Timeline,
-           errors=(401, 404, 422), query=_paged("Logged events", Limit, 1000),
+           errors=(401, 404, 422), query=_paged("Logged events", Limit, TIMELINE_PAGE),
            description="In time order, a page at a time: `next_after`, when present, is "
                        "the cursor of the next page. An update's event names its `version` "
                        "and the fields it replaced; its text is in the update history.")
@@ -183,7 +185,7 @@ async def get_timeline(call: Call) -> Timeline:
 
 @api.route("GET", "/v1/transfers/{transfer_id}/updates",
            summary="The incident's update history", tag="transfers", response=UpdatePage,
-           errors=(401, 404, 422), query=_paged("Updates", UpdateLimit, 100),
+           errors=(401, 404, 422), query=_paged("Updates", UpdateLimit, history.PAGE),
            description="Every update the sender made to the incident, oldest first, a page "
                        "at a time (the cursor is a version): who sent it, when, under which "
                        "message_id, and its text (left out where your data-sharing "

@@ -5,6 +5,8 @@ change its format (or a new codec can be added) without touching what is stored.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import msgspec
 
 from bluelight.domain.commands import Closure
@@ -37,8 +39,6 @@ _status = msgspec.json.Decoder(stored(TransferStatusBody)).decode
 def native(entry: Entry) -> Native | None:
     """The entry as a native message, or None for hub bookkeeping (statuses, alarms)
     that has no counterpart in other standards."""
-    from datetime import UTC, datetime
-
     common = {"message_id": f"{ACK_PREFIX}{entry.id}", "recipients": [entry.agency],
               "sent_at": datetime.fromtimestamp(entry.at, UTC)}
     match entry.kind:
@@ -107,8 +107,6 @@ def exported(export: TransferExport, format_: str, translator: Translator) -> Re
     `format_`. A document written now, so its time is the export's. When the export
     holds only the first part of a long history, "updates" is listed as lost: the rest
     is read from the updates endpoint."""
-    from datetime import UTC, datetime
-
     view = export.transfer
     message = Native(kind="incident", sender=view.sender, recipients=[view.recipient],
                      reference=view.reference, incident=view.incident,
