@@ -83,7 +83,7 @@ def parties(request, env):
 
 
 READS = ["/v1/transfers/{t}", "/v1/transfers/{t}/timeline", "/v1/transfers/{t}/export",
-         "/v1/transfers/{t}/signatures"]
+         "/v1/transfers/{t}/signatures", "/v1/transfers/{t}/updates"]
 
 
 @pytest.mark.parametrize("path", READS)

@@ -181,7 +181,9 @@ async def test_resent_update_and_closure_are_applied_once(hub, region):
         kinds = [e["kind"] for e in await unacked(fire)]
         assert kinds == ["incident.new", "incident.update", "incident.closed"]
         view = (await fire.get(f"/v1/transfers/{tid}")).json()
-        assert view["incident"]["notes"].count("Second casualty found") == 1
+        assert view["updates"]["count"] == 1
+        history = (await fire.get(f"/v1/transfers/{tid}/updates")).json()["updates"]
+        assert [r["text"] for r in history].count("Second casualty found") == 1
         timeline = (await police.get(f"/v1/transfers/{tid}/timeline")).json()["events"]
         assert [e["kind"] for e in timeline].count("update") == 1
         assert [e["kind"] for e in timeline].count("closed") == 1

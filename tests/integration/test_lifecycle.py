@@ -70,7 +70,12 @@ async def test_send_deliver_accept_reject_update_close(hub, region):
                                                  "priority": "emergency"})
         update = await next_of(fire_in, EntryKind.INCIDENT_UPDATE)
         assert body_of(update).update.text == "Second casualty now trapped"
-        assert "Second casualty now trapped" in body_of(update).incident.notes
+        assert body_of(update).version == 1
+        # The text is the update's own record, not appended to the notes.
+        assert body_of(update).incident.notes == sent["notes"]
+        history = await fire.updates(offer.transfer_id)
+        assert [(r.version, r.by, r.text) for r in history.updates] == [
+            (1, region.police.id, "Second casualty now trapped")]
 
         await police.close_incident(sent["reference"], "Scene cleared, road reopened")
         closed = await next_of(fire_in, EntryKind.INCIDENT_CLOSED)

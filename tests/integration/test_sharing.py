@@ -155,12 +155,26 @@ async def test_updates_and_closures_are_redacted_on_the_stream_too(hub, trio):
     assert "update.text" in update["withheld"]
     closed = next(json.loads(bytes(e.body)) for e in seen if e.kind == "incident.closed")
     assert closed["withheld"] == ["closure.text"] and "text" not in closed
+    tid = sent["transfers"][0]["transfer_id"]
     with http(hub, trio["fire_token"]) as c:
-        timeline = c.get(f"/v1/transfers/{sent['transfers'][0]['transfer_id']}/timeline")
-        export = c.get(f"/v1/transfers/{sent['transfers'][0]['transfer_id']}/export")
-    assert timeline.status_code == export.status_code == 200
-    assert "QX" not in timeline.text + export.text
+        timeline = c.get(f"/v1/transfers/{tid}/timeline")
+        export = c.get(f"/v1/transfers/{tid}/export")
+        updates = c.get(f"/v1/transfers/{tid}/updates")
+        view = c.get(f"/v1/transfers/{tid}")
+        written = [c.get(f"/v1/transfers/{tid}/export", params={"format": fmt}).text
+                   for fmt in ("mait-xml", "eido", "cap", "edxl-de")]
+    assert timeline.status_code == export.status_code == updates.status_code == 200
+    assert "QX" not in timeline.text + export.text + updates.text + view.text
+    assert not any("QX" in text for text in written)
     assert export.json()["transfer"]["withheld"]
+    # The update history says the text was there and was withheld, never that it was not.
+    assert updates.json()["withheld"] == ["update.text"]
+    assert updates.json()["updates"][0]["version"] == 1
+    assert "text" not in updates.json()["updates"][0]
+    assert view.json()["updates"]["withheld"] == ["update.text"]
+    with http(hub, trio["police_token"]) as c:  # the sender keeps it all
+        own = c.get(f"/v1/transfers/{tid}/updates").json()
+    assert own["updates"][0]["text"] == "QXSITUATIONQX patient now unconscious"
 
 
 def test_a_console_session_sees_the_same_redacted_copy(hub, trio):

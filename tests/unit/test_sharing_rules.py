@@ -8,7 +8,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bluelight.domain.incident import Incident, IncidentUpdate
+from bluelight.domain.incident import Incident, IncidentUpdate, UpdateRecord
 from bluelight.domain.sharing import (
     INCIDENT_FIELDS,
     OPERATIONAL_FIELDS,
@@ -18,8 +18,11 @@ from bluelight.domain.sharing import (
     DataClass,
     governing,
     redact,
+    redact_event,
+    redact_records,
     redact_update,
 )
+from bluelight.domain.transfer import TimelineEvent
 from strategies import incidents
 
 
@@ -87,3 +90,33 @@ def test_a_withheld_summary_is_replaced_by_the_type_and_a_notice():
     assert withheld == ["incident.summary"]
     assert shared.summary.startswith("Fire [withheld") and "Jones" not in shared.summary
     assert redact(incident, frozenset(DataClass)) == (incident, [])
+
+
+def test_update_texts_in_the_history_are_situation_data():
+    records = [UpdateRecord(version=1, at=1.0, by="uk.police.a", message_id="m1",
+                            text="Patient now unconscious")]
+    shown, withheld = redact_records(records, frozenset({DataClass.MEDICAL}))
+    assert withheld == ["update.text"]
+    assert shown[0].text is None and (shown[0].version, shown[0].by) == (1, "uk.police.a")
+    assert redact_records(records, frozenset({DataClass.SITUATION})) == (records, [])
+    assert records[0].text == "Patient now unconscious"  # the stored record is untouched
+
+
+def test_an_update_event_is_redacted_with_or_without_its_text():
+    # Logged now: no text (it is in the history), the version and what was replaced.
+    new = TimelineEvent(at=1.0, kind="update", actor="uk.police.a", detail={
+        "message_id": "m1", "version": 3,
+        "update": {"priority": "emergency", "summary": "Casualty trapped"}})
+    shown = redact_event(new, frozenset())
+    assert shown.detail == {"message_id": "m1", "version": 3,
+                            "update": {"priority": "emergency"},
+                            "withheld": ["update.summary"]}
+    # Logged before migration 0006 moved the texts out: the text is withheld as before.
+    old = TimelineEvent(at=1.0, kind="update", actor="uk.police.a", detail={
+        "message_id": "m0", "update": {"text": "Casualty trapped", "priority": "urgent"}})
+    shown = redact_event(old, frozenset())
+    assert shown.detail["update"] == {"priority": "urgent",
+                                      "text": "Update [withheld: not covered by a "
+                                              "data-sharing agreement]"}
+    assert shown.detail["withheld"] == ["update.text"]
+    assert redact_event(old, frozenset({DataClass.SITUATION})) is old

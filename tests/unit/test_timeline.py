@@ -46,3 +46,20 @@ def test_logged_events_merge_in_time_order():
               TimelineEvent(at=131.0, kind="overdue", actor="hub", transfer_id="tr_1")]
     kinds = [e.kind for e in timeline(t, logged)]
     assert kinds == ["submitted", "stored", "update", "delivered", "overdue"]
+
+
+def test_a_page_holds_the_steps_that_fall_in_its_span_of_time():
+    """Paged, each of the transfer's own steps shows once, on the page whose logged
+    events surround it; together the pages are the whole timeline."""
+    t = transfer(state=TransferState.ACCEPTED, delivered_at=105.0, decided_at=250.0,
+                 decided_by="Watch Manager Price")
+    logged = [TimelineEvent(at=100.0 + 10 * n, kind="update", actor="uk.police.a")
+              for n in range(1, 31)]  # 110 .. 400
+    first = timeline(t, logged[:10], first=True, until=logged[10].at)
+    middle = timeline(t, logged[10:20], first=False, until=logged[20].at)
+    last = timeline(t, logged[20:], first=False)
+    assert [e.kind for e in first][:3] == ["submitted", "stored", "delivered"]
+    assert "accepted" not in [e.kind for e in first + last]
+    assert [e.kind for e in middle].count("accepted") == 1
+    assert [e.at for e in first + middle + last] == [e.at for e in timeline(t, logged)]
+    assert timeline(t, [], first=False) == []  # past the end: nothing more

@@ -13,7 +13,14 @@ from bluelight.domain.agency import Agency
 from bluelight.domain.incident import Incident, IncidentUpdate
 from bluelight.domain.transfer import Transfer
 from bluelight.services.signatures import KeySet, TransferSignatures
-from bluelight.services.views import Inbox, Receipt, Stats, Timeline, TransferView
+from bluelight.services.views import (
+    Inbox,
+    Receipt,
+    Stats,
+    Timeline,
+    TransferView,
+    UpdatePage,
+)
 
 T = TypeVar("T")
 _encode = msgspec.json.Encoder().encode
@@ -144,8 +151,19 @@ class Client:
     async def transfer(self, transfer_id: str) -> TransferView:
         return await self._request("GET", f"/v1/transfers/{transfer_id}", TransferView)
 
-    async def timeline(self, transfer_id: str) -> Timeline:
-        return await self._request("GET", f"/v1/transfers/{transfer_id}/timeline", Timeline)
+    async def timeline(self, transfer_id: str, after: int = 0,
+                       limit: int | None = None) -> Timeline:
+        """One page of the timeline; follow `next_after` for the rest."""
+        params = {"after": after} | ({"limit": limit} if limit else {})
+        return await self._request("GET", f"/v1/transfers/{transfer_id}/timeline", Timeline,
+                                   params=params)
+
+    async def updates(self, transfer_id: str, after: int = 0,
+                      limit: int | None = None) -> UpdatePage:
+        """One page of the incident's update history, oldest first; follow `next_after`."""
+        params = {"after": after} | ({"limit": limit} if limit else {})
+        return await self._request("GET", f"/v1/transfers/{transfer_id}/updates", UpdatePage,
+                                   params=params)
 
     async def transfers(self, role: str | None = None, state: str | None = None,
                         limit: int = 100) -> list[Transfer]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from bluelight.domain.stored import stored
 from bluelight.domain.transfer import (
     CancellationBody,
     ClosureBody,
@@ -15,13 +16,15 @@ from bluelight.domain.transfer import (
     UpdateBody,
 )
 
+# A body is what the hub stored and pushed: read it without the input limits, so an entry
+# written under other limits than today's still reads (bluelight.domain.stored).
 _DECODERS = {
-    EntryKind.INCIDENT_NEW: msgspec.json.Decoder(OfferBody),
-    EntryKind.INCIDENT_UPDATE: msgspec.json.Decoder(UpdateBody),
-    EntryKind.INCIDENT_CLOSED: msgspec.json.Decoder(ClosureBody),
-    EntryKind.INCIDENT_CANCELLED: msgspec.json.Decoder(CancellationBody),
-    EntryKind.TRANSFER_STATUS: msgspec.json.Decoder(TransferStatusBody),
-    EntryKind.TRANSFER_OVERDUE: msgspec.json.Decoder(OverdueBody),
+    EntryKind.INCIDENT_NEW: msgspec.json.Decoder(stored(OfferBody)),
+    EntryKind.INCIDENT_UPDATE: msgspec.json.Decoder(stored(UpdateBody)),
+    EntryKind.INCIDENT_CLOSED: msgspec.json.Decoder(stored(ClosureBody)),
+    EntryKind.INCIDENT_CANCELLED: msgspec.json.Decoder(stored(CancellationBody)),
+    EntryKind.TRANSFER_STATUS: msgspec.json.Decoder(stored(TransferStatusBody)),
+    EntryKind.TRANSFER_OVERDUE: msgspec.json.Decoder(stored(OverdueBody)),
 }
 
 

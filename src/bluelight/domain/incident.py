@@ -148,7 +148,14 @@ class Incident(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_de
     summary: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
     location: Location
     created_at: Annotated[datetime, msgspec.Meta(tz=True)]
-    notes: LongText = ""
+    # What the sender wrote when sending. Updates never append to it: each update's text
+    # is a record of its own (UpdateRecord), so the incident as it stands stays the same
+    # size however many updates it has.
+    notes: Annotated[str, msgspec.Meta(
+        max_length=10_000,
+        description="The sender's notes, as sent with the incident. Updates do not change "
+                    "them: each update's text is kept in the incident's update history "
+                    "(GET /v1/transfers/{transfer_id}/updates)")] = ""
     hazards: Annotated[list[Label], msgspec.Meta(max_length=50)] = []
     casualties: Annotated[list[CasualtyCount], msgspec.Meta(max_length=10)] = []
     resources_requested: Annotated[list[ResourceRequest], msgspec.Meta(max_length=50)] = []
@@ -166,10 +173,14 @@ class Incident(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_de
 
 
 class IncidentUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
-    """A change to an incident already sent. `text` is always sent; any other field
-    given replaces the current value."""
+    """A change to an incident already sent. `text` is always sent and becomes a record
+    of its own in the incident's update history; any other field given replaces the
+    current value."""
 
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
+    text: Annotated[str, msgspec.Meta(
+        min_length=1, max_length=10_000,
+        description="What has changed, in words. Kept as its own record in the incident's "
+                    "update history; it is not appended to the notes")]
     priority: Priority | None = None
     summary: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
     location: Location | None = None
@@ -191,9 +202,30 @@ _REPLACEABLE = (
 
 
 def apply_update(incident: Incident, update: IncidentUpdate) -> Incident:
-    """The incident as it stands after an update: given fields replace, notes accumulate."""
+    """The incident as it stands after an update: given fields replace; the text does not
+    touch the incident (it becomes an UpdateRecord). Appending it to the notes, as the hub
+    once did, grew the incident past its own 10,000-character limit after a few dozen
+    updates, and from then on the incident could not be read at all."""
     changes = {
         name: getattr(update, name) for name in _REPLACEABLE if getattr(update, name) is not None
     }
-    notes = f"{incident.notes}\n{update.text}" if incident.notes else update.text
-    return msgspec.structs.replace(incident, notes=notes, **changes)
+    return msgspec.structs.replace(incident, **changes) if changes else incident
+
+
+class UpdateRecord(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One update in an incident's history: who sent it, when, under which message, and
+    its text. The history is kept beside the incident, one record per update, and read a
+    page at a time."""
+
+    version: Annotated[int, msgspec.Meta(
+        ge=1, description="1 for the incident's first update, then 2, 3...")]
+    at: Annotated[float, msgspec.Meta(
+        description="When the hub stored it (seconds since the epoch, UTC)")]
+    by: Annotated[str, msgspec.Meta(description="The agency that sent it")]
+    message_id: Annotated[str | None, msgspec.Meta(
+        description="The sender's id of the message it came in. None only for text that "
+                    "migration 0006 moved out of notes it could not attribute to an update")
+    ] = None
+    text: Annotated[str | None, msgspec.Meta(
+        description="What the sender wrote. Left out when a data-sharing agreement withholds "
+                    "it from you or the retention purge removed it")] = None

@@ -20,7 +20,12 @@ from typing import Annotated
 import msgspec
 
 from bluelight.domain.agency import AgencyId
-from bluelight.domain.incident import INCIDENT_TYPE_LABELS, Incident, IncidentUpdate
+from bluelight.domain.incident import (
+    INCIDENT_TYPE_LABELS,
+    Incident,
+    IncidentUpdate,
+    UpdateRecord,
+)
 from bluelight.domain.transfer import AgreementRef, TimelineEvent
 
 
@@ -203,6 +208,15 @@ def redact_update(update: IncidentUpdate,
     return msgspec.structs.replace(update, **changes), withheld
 
 
+def redact_records(records: list[UpdateRecord],
+                   allowed: frozenset[DataClass]) -> tuple[list[UpdateRecord], list[str]]:
+    """A page of update history as a partner allowed `allowed` may see it: an update's
+    text is situation data, like the update message that carried it."""
+    if UPDATE_FIELDS["text"] in allowed or not any(r.text for r in records):
+        return records, []
+    return [msgspec.structs.replace(r, text=None) for r in records], ["update.text"]
+
+
 def redact_closure_text(text: str | None,
                         allowed: frozenset[DataClass]) -> tuple[str | None, list[str]]:
     if not text or DataClass.SITUATION in allowed:
@@ -215,10 +229,18 @@ def redact_event(event: TimelineEvent, allowed: frozenset[DataClass]) -> Timelin
     sender wrote, so they are redacted like the messages themselves."""
     detail = event.detail
     if event.kind == "update" and isinstance(detail.get("update"), dict):
-        update = msgspec.convert(detail["update"], IncidentUpdate)
-        shared, withheld = redact_update(update, allowed)
+        # Worked on the stored dict, not an IncidentUpdate: an update event no longer
+        # carries the text (it is in the update history), and stored data is never
+        # re-validated against input limits (see domain.stored).
+        update = detail["update"]
+        withheld = [f"update.{name}" for name, cls in UPDATE_FIELDS.items()
+                    if cls not in allowed and _is_set(update.get(name))]
         if withheld:
-            detail = detail | {"update": msgspec.to_builtins(shared), "withheld": withheld}
+            shared = {k: v for k, v in update.items()
+                      if k not in UPDATE_FIELDS or UPDATE_FIELDS[k] in allowed}
+            if "text" in update:  # logged before the history existed (migration 0006)
+                shared["text"] = f"Update {WITHHELD_TEXT}"
+            detail = detail | {"update": shared, "withheld": withheld}
     elif event.kind == "closed" and isinstance(detail.get("closure"), dict):
         text, withheld = redact_closure_text(detail["closure"].get("text"), allowed)
         if withheld:

@@ -180,12 +180,17 @@ class OfferBody(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class UpdateBody(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """incident.update: one update (its text is the update's own, never accumulated) and
+    the incident as it now stands, which does not grow with the number of updates."""
+
     sender: str
     reference: str
     update: IncidentUpdate
     incident: Incident  # as it now stands
     agreement: AgreementRef | None = None
     withheld: list[str] = []
+    # Its place in the incident's update history (UpdateRecord.version).
+    version: int | None = None
 
 
 class ClosureBody(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -257,6 +262,16 @@ def lifecycle_events(t: Transfer) -> list[TimelineEvent]:
     return events
 
 
-def timeline(t: Transfer, logged: list[TimelineEvent]) -> list[TimelineEvent]:
-    """Everything that happened to one transfer, in time order."""
-    return sorted([*lifecycle_events(t), *logged], key=lambda e: e.at)
+def timeline(t: Transfer, logged: list[TimelineEvent], *, first: bool = True,
+             until: float | None = None) -> list[TimelineEvent]:
+    """Everything that happened to one transfer, in time order, or one page of it.
+
+    A page holds a run of logged events; the transfer's own steps go on the page whose
+    span of time they fall in: from the first logged event (or the very start, on the
+    first page) up to `until`, the time of the next page's first event (for ever on the
+    last page). So paging through shows each step once, in order."""
+    start = None if first else (logged[0].at if logged else None)
+    steps = [e for e in lifecycle_events(t)
+             if (first or (start is not None and e.at >= start))
+             and (until is None or e.at < until)]
+    return sorted([*steps, *logged], key=lambda e: e.at)

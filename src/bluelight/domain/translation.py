@@ -10,7 +10,7 @@ import msgspec
 
 from bluelight.domain.commands import Closure
 from bluelight.domain.errors import FieldFault, Invalid
-from bluelight.domain.incident import Incident, IncidentUpdate
+from bluelight.domain.incident import Incident, IncidentUpdate, UpdateRecord
 
 Kind = Literal["incident", "update", "closure", "cancellation", "acknowledgement"]
 
@@ -32,6 +32,9 @@ class Native(msgspec.Struct, kw_only=True, omit_defaults=True):
     closure: Closure | None = None  # kind == "closure"
     reason: str | None = None  # kind == "cancellation"
     acknowledges: str | None = None  # kind == "acknowledgement": the message id acked
+    # kind == "incident", in an export: the incident's update history (or a page of it),
+    # oldest first. A standard with no place for it lists it as a loss.
+    updates: list[UpdateRecord] = []
 
 
 class Translation(msgspec.Struct, kw_only=True):

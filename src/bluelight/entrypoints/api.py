@@ -20,6 +20,8 @@ from bluelight.domain.sharing import Agreement
 from bluelight.domain.signature import SignedKind
 from bluelight.domain.transfer import Transfer, TransferState
 from bluelight.entrypoints.routing import Api, Call, Param, Result
+from bluelight.services import history
+from bluelight.services.hub import TIMELINE_PAGE
 from bluelight.services.signatures import KeySet, TransferSignatures
 from bluelight.services.views import (
     Inbox,
@@ -29,12 +31,14 @@ from bluelight.services.views import (
     Timeline,
     TransferExport,
     TransferView,
+    UpdatePage,
 )
 
 api = Api()
 
 Limit = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 After = Annotated[int, msgspec.Meta(ge=0)]
+UpdateLimit = Annotated[int, msgspec.Meta(ge=1, le=history.MAX_PAGE)]
 _SUBMIT_ERRORS = (400, 401, 409, 413, 415, 422, 503)
 
 
@@ -172,21 +176,52 @@ async def get_signatures(call: Call) -> TransferSignatures:
     return await call.hub.transfer_signatures(call.agency, call.path["transfer_id"])
 
 
+def _paged(what: str, limit: type, default: int) -> tuple[Param, Param]:
+    """The query of a paged read: a cursor (the page before's `next_after`) and a size."""
+    return (Param("after", After, f"{what} after this cursor (`next_after` of the page "
+                  "before)", 0),
+            Param("limit", limit, f"At most this many {what.lower()}", default))
+
+
 @api.route("GET", "/v1/transfers/{transfer_id}/timeline",
            summary="Everything that happened to a transfer", tag="transfers", response=Timeline,
-           errors=(401, 404))
+           errors=(401, 404, 422), query=_paged("Logged events", Limit, TIMELINE_PAGE),
+           description="In time order, a page at a time: `next_after`, when present, is "
+                       "the cursor of the next page. An update's event names its `version` "
+                       "and the fields it replaced; its text is in the update history.")
 async def get_timeline(call: Call) -> Timeline:
-    return await call.hub.timeline(call.agency, call.path["transfer_id"])
+    return await call.hub.timeline(call.agency, call.path["transfer_id"],
+                                   call.query["after"], call.query["limit"])
+
+
+@api.route("GET", "/v1/transfers/{transfer_id}/updates",
+           summary="The incident's update history", tag="transfers", response=UpdatePage,
+           errors=(401, 404, 422), query=_paged("Updates", UpdateLimit, history.PAGE),
+           description="Every update the sender made to the incident, oldest first, a page "
+                       "at a time (the cursor is a version): who sent it, when, under which "
+                       "message_id, and its text (left out where your data-sharing "
+                       "agreement withholds it). Audited.")
+async def get_updates(call: Call) -> UpdatePage:
+    return await call.hub.updates(call.agency, call.path["transfer_id"],
+                                  call.query["after"], call.query["limit"])
 
 
 @api.route("GET", "/v1/transfers/{transfer_id}/export",
            summary="A transfer as one record for your files", tag="transfers",
-           response=TransferExport, errors=(401, 404),
+           response=TransferExport, errors=(401, 404, 422),
+           query=(Param("format", MessageFormat | None,
+                        "Also write the incident and its update history in this standard "
+                        "(`rendered`); default: your agency's configured one"),),
            description="The transfer, the incident as your agency may see it (the "
                        "recipient's copy is redacted by the data-sharing agreement, as "
-                       "everywhere) and its whole timeline. Audited.")
+                       "everywhere), its timeline and its update history. Bounded: past "
+                       "1,000 timeline events or 200 updates, `timeline_next_after` and "
+                       "`updates_next_after` say where the timeline and updates endpoints "
+                       "carry on. Audited.")
 async def export_transfer(call: Call) -> TransferExport:
-    return await call.hub.export(call.agency, call.path["transfer_id"])
+    fmt = call.query["format"]
+    return await call.hub.export(call.agency, call.path["transfer_id"],
+                                 fmt.value if fmt else None)
 
 
 @api.route("POST", "/v1/sharing/preview", summary="What will each partner receive?",

@@ -31,6 +31,7 @@ from bluelight.services import (
     credentials,
     escalate,
     gateway,
+    history,
     operators,
     receive,
     render,
@@ -63,7 +64,10 @@ from bluelight.services.views import (
     Timeline,
     TransferExport,
     TransferView,
+    UpdatePage,
 )
+
+TIMELINE_PAGE = 1000  # logged events per page of a timeline
 
 
 class Hub:
@@ -367,26 +371,49 @@ class Hub:
         await self._accessed(agency, "transfer.read", view)
         return view
 
-    async def timeline(self, agency: str, transfer_id: str) -> Timeline:
+    async def timeline(self, agency: str, transfer_id: str, after: int = 0,
+                       limit: int = TIMELINE_PAGE) -> Timeline:
         def job(repo: Repository) -> tuple[Timeline, Transfer]:
             transfer = _visible(repo, agency, transfer_id)
-            events = _events(repo, agency, transfer)
-            return Timeline(transfer_id=transfer_id, events=events), transfer
+            events, next_after = _events(repo, agency, transfer, after, limit)
+            return Timeline(transfer_id=transfer_id, events=events,
+                            next_after=next_after), transfer
 
         result, transfer = await self.store.read(job)
         await self._accessed(agency, "timeline.read", transfer)
         return result
 
-    async def export(self, agency: str, transfer_id: str) -> TransferExport:
-        """A transfer, its incident as this agency may see it, and its timeline, as one
-        record for the agency's own files."""
+    async def updates(self, agency: str, transfer_id: str, after: int = 0,
+                      limit: int = history.PAGE) -> UpdatePage:
+        """A page of the incident's update history, as this agency may see it."""
+
+        def job(repo: Repository) -> tuple[UpdatePage, Transfer]:
+            transfer = _visible(repo, agency, transfer_id)
+            return history.page(repo, transfer, agency, after, limit), transfer
+
+        page, transfer = await self.store.read(job)
+        await self._accessed(agency, "updates.read", transfer)
+        return page
+
+    async def export(self, agency: str, transfer_id: str,
+                     format_: str | None = None) -> TransferExport:
+        """A transfer, its incident as this agency may see it, its timeline and update
+        history, as one record for the agency's own files; also written in `format_`
+        (default: the agency's own standard) when that is another standard."""
 
         def job(repo: Repository) -> TransferExport:
             view = _view(repo, agency, transfer_id)
+            events, timeline_next = _events(repo, agency, view)
+            updates = history.page(repo, view, agency, 0, history.EXPORT)
             return TransferExport(exported_at=self.clock(), agency=agency, transfer=view,
-                                  timeline=_events(repo, agency, view))
+                                  timeline=events, timeline_next_after=timeline_next,
+                                  updates=updates.updates,
+                                  updates_next_after=updates.next_after)
 
         export = await self.store.read(job)
+        format_ = format_ or await self.format_of(agency)
+        if self.translator is not None and format_ != "bluelight":
+            export.rendered = render.exported(export, format_, self.translator)
         await self._accessed(agency, "transfer.exported", export.transfer)
         return export
 
@@ -469,15 +496,23 @@ def _view(repo: Repository, agency: str, transfer_id: str) -> TransferView:
     transfer = _visible(repo, agency, transfer_id)
     record = repo.incident(transfer.incident_id)
     incident = sharing.as_received(repo, transfer, record.incident, agency)
-    return TransferView(**msgspec.structs.asdict(transfer), incident=incident)
+    return TransferView(**msgspec.structs.asdict(transfer), incident=incident,
+                        updates=history.summary(repo, transfer, agency))
 
 
-def _events(repo: Repository, agency: str, transfer: Transfer) -> list[TimelineEvent]:
-    logged = repo.timeline(transfer.incident_id, transfer.transfer_id)
+def _events(repo: Repository, agency: str, transfer: Transfer, after: int = 0,
+            limit: int = TIMELINE_PAGE) -> tuple[list[TimelineEvent], int | None]:
+    """A page of the timeline and the cursor of the next (None: this is the last). One
+    row more than the page is read: its time is where this page's span ends."""
+    rows = repo.timeline(transfer.incident_id, transfer.transfer_id, after, limit + 1)
+    page, beyond = rows[:limit], rows[limit:]
+    logged = [event for _, event in page]
     if agency != transfer.sender:
         allowed = sharing.allowed_on(repo, transfer)
         logged = [redact_event(event, allowed) for event in logged]
-    return timeline(transfer, logged)
+    events = timeline(transfer, logged, first=after == 0,
+                      until=beyond[0][1].at if beyond else None)
+    return events, (page[-1][0] if beyond else None)
 
 
 def _visible(repo: Repository, agency: str, transfer_id: str) -> Transfer:

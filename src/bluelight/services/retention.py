@@ -2,8 +2,9 @@
 shared under says it may no longer be kept.
 
 What goes is every class of data beyond the operational minimum, from every copy the
-hub holds: the incident as it stands, each recipient's mailbox entries, the timeline,
-the messages kept as received and the signed payloads. What stays is what the hub's
+hub holds: the incident as it stands, the text of every update in its history, each
+recipient's mailbox entries, the timeline, the messages kept as received and the signed
+payloads. What stays is what the hub's
 figures and the audit trail need: where, what kind, when, who sent it to whom and what
 happened to it. Each purge leaves a tombstone in the audit log.
 """
@@ -15,6 +16,7 @@ from collections.abc import Callable
 import msgspec
 
 from bluelight.domain.sharing import redact, redact_event, redact_update
+from bluelight.domain.stored import stored
 from bluelight.domain.transfer import (
     ClosureBody,
     EntryKind,
@@ -28,9 +30,11 @@ from bluelight.services.ports import Repository
 DAY = 86_400.0
 NOTHING: frozenset = frozenset()
 _encode = msgspec.json.Encoder().encode
-_offer = msgspec.json.Decoder(OfferBody).decode
-_update = msgspec.json.Decoder(UpdateBody).decode
-_closure = msgspec.json.Decoder(ClosureBody).decode
+# Stored bodies, read without the input limits: the purge must never stop at an entry
+# that a later limit would refuse (domain.stored).
+_offer = msgspec.json.Decoder(stored(OfferBody)).decode
+_update = msgspec.json.Decoder(stored(UpdateBody)).decode
+_closure = msgspec.json.Decoder(stored(ClosureBody)).decode
 _detail = msgspec.json.Decoder(dict).decode
 
 
@@ -40,6 +44,7 @@ class Purged(msgspec.Struct, kw_only=True):
     entries: int
     events: int
     originals: int
+    updates: int = 0  # update texts removed from the history
 
 
 def retention_days(repo: Repository, incident_id: str, default_days: int) -> int:
@@ -91,12 +96,13 @@ def purge(repo: Repository, incident_id: str, days: int, at: float, by: str) -> 
     outcome = Purged(incident_id=incident_id, retention_days=days,
                      entries=repo.rewrite_mailbox(incident_id, _mailbox),
                      events=repo.rewrite_events(incident_id, _event),
-                     originals=repo.clear_originals(incident_id))
+                     originals=repo.clear_originals(incident_id),
+                     updates=repo.purge_updates(incident_id))
     audit.record(repo, at, by, "retention.purged", agency=record.sender,
                  incident_id=incident_id,
                  detail={"retention_days": days, "fields": withheld,
                          "entries": outcome.entries, "events": outcome.events,
-                         "originals": outcome.originals})
+                         "originals": outcome.originals, "updates": outcome.updates})
     return outcome
 
 

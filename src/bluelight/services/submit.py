@@ -23,7 +23,7 @@ from bluelight.domain.commands import (
     SubmitUpdate,
 )
 from bluelight.domain.errors import Conflict, Faults, FieldFault, NotFound
-from bluelight.domain.incident import Incident, apply_update
+from bluelight.domain.incident import Incident, UpdateRecord, apply_update
 from bluelight.domain.sharing import DataClass, redact, redact_closure_text, redact_update
 from bluelight.domain.transfer import (
     AgreementRef,
@@ -183,15 +183,17 @@ def _follow_up(
     clock: Clock,
     apply: Callable[[IncidentRecord, Transfer, AgreementRef | None, frozenset[DataClass]],
                     tuple[EntryKind, bytes, list[str]] | None],
-    change_incident: Callable[[IncidentRecord], None],
+    change_incident: Callable[[Repository, IncidentRecord, float], dict | None],
     flags: list[Flag] = (),
     raw: RawMessage | None = None,
     actor: str | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     """Shared shape of update, closure and cancellation: find the sender's incident,
     change it, tell each recipient (what its agreement in force now allows), record it
-    all. `apply` returns what to push (kind, body, fields withheld), given the agreement
-    it goes under and what that lets the recipient see."""
+    all. `change_incident(repo, record, now)` changes the incident and returns the
+    timeline event's detail (None: the command itself). `apply` returns what to push
+    (kind, body, fields withheld), given the agreement it goes under and what that lets
+    the recipient see."""
     message_id = str(command.message_id)
     digest = fingerprint(command)
 
@@ -207,10 +209,10 @@ def _follow_up(
         if record.status is not IncidentStatus.OPEN:
             raise Conflict(f"the incident is already {record.status.value}")
         now = clock()
-        change_incident(record)
+        detail = change_incident(repo, record, now)
         repo.save_incident(record)
         repo.add_event(record.incident_id, None, now, sender, kind,
-                       msgspec.to_builtins(command))
+                       msgspec.to_builtins(command) if detail is None else detail)
         receipts = []
         in_force = repo.agreements_in_force()
         audit.record(repo, now, actor or sender, f"incident.{kind}", agency=sender,
@@ -250,10 +252,24 @@ def submit_update(
     raw: RawMessage | None = None,
     actor: str | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
-    """`command.update` has its location (if any) already resolved."""
+    """`command.update` has its location (if any) already resolved. Its text becomes the
+    next record of the incident's update history; the incident itself only takes the
+    fields the update replaces, so it never grows with the number of updates."""
+    version = 0
 
-    def change(record: IncidentRecord) -> None:
+    def change(repo: Repository, record: IncidentRecord, now: float) -> dict:
+        nonlocal version
+        version = repo.update_count(record.incident_id) + 1
         record.incident = apply_update(record.incident, command.update)
+        repo.add_update(record.incident_id, UpdateRecord(
+            version=version, at=now, by=sender, message_id=str(command.message_id),
+            text=command.update.text))
+        # The timeline says which update it was and what it replaced; the text is in the
+        # history only, so that the timeline does not carry every text again.
+        replaced = msgspec.to_builtins(command.update)
+        del replaced["text"]
+        return {"message_id": str(command.message_id), "version": version,
+                "update": replaced}
 
     def apply(record: IncidentRecord, transfer: Transfer, ref: AgreementRef | None,
               allowed: frozenset[DataClass]):
@@ -264,7 +280,7 @@ def submit_update(
         withheld = sorted({*update_withheld, *incident_withheld})
         return EntryKind.INCIDENT_UPDATE, _encode(
             UpdateBody(sender=sender, reference=reference, update=update, incident=incident,
-                       agreement=ref, withheld=withheld)
+                       agreement=ref, withheld=withheld, version=version)
         ), withheld
 
     return _follow_up(sender, reference, command, "update", clock, apply, change, flags, raw,
@@ -276,7 +292,7 @@ def submit_closure(
     raw: RawMessage | None = None,
     actor: str | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
-    def change(record: IncidentRecord) -> None:
+    def change(repo: Repository, record: IncidentRecord, now: float) -> None:
         record.status = IncidentStatus.CLOSED
 
     def apply(record: IncidentRecord, transfer: Transfer, ref: AgreementRef | None,
@@ -298,7 +314,7 @@ def submit_cancellation(
     raw: RawMessage | None = None,
     actor: str | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
-    def change(record: IncidentRecord) -> None:
+    def change(repo: Repository, record: IncidentRecord, now: float) -> None:
         record.status = IncidentStatus.CANCELLED
 
     def apply(record: IncidentRecord, transfer: Transfer, ref: AgreementRef | None,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import msgspec
 
-from bluelight.domain.incident import Incident
+from bluelight.domain.incident import Incident, UpdateRecord
 from bluelight.domain.transfer import (
     AgreementRef,
     Entry,
     Flag,
+    Rendered,
     TimelineEvent,
     Transfer,
     TransferState,
@@ -37,15 +38,40 @@ class Receipt(msgspec.Struct, kw_only=True, omit_defaults=True):
     flags: list[Flag] = []
 
 
+class UpdateSummary(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """The incident's update history in brief: how many updates, the latest few, and
+    where to read them all a page at a time."""
+
+    count: int
+    latest: list[UpdateRecord] = []  # the last few (at most 5), oldest first
+    href: str  # GET /v1/transfers/{transfer_id}/updates: every update, a page at a time
+    withheld: list[str] = []  # "update.text" when the agreement withholds the texts
+
+
 class TransferView(Transfer, kw_only=True, omit_defaults=True):
-    """A transfer with the incident as it now stands (after any updates)."""
+    """A transfer with the incident as it now stands (after any updates) and, once there
+    are updates, a summary of its update history."""
 
     incident: Incident | None = None
+    updates: UpdateSummary | None = None
 
 
-class Timeline(msgspec.Struct, kw_only=True):
+class UpdatePage(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A page of the incident's update history, oldest first."""
+
+    transfer_id: str
+    count: int  # updates the incident has had in all
+    updates: list[UpdateRecord]
+    # Pass as `after` for the next page; absent on the last page.
+    next_after: int | None = None
+    withheld: list[str] = []  # "update.text" when the agreement withholds the texts
+
+
+class Timeline(msgspec.Struct, kw_only=True, omit_defaults=True):
     transfer_id: str
     events: list[TimelineEvent]
+    # Pass as `after` for the next page; absent on the last page.
+    next_after: int | None = None
 
 
 class Inbox(msgspec.Struct, kw_only=True):
@@ -106,11 +132,19 @@ class SharingPreview(msgspec.Struct, kw_only=True, omit_defaults=True):
     incident: Incident
 
 
-class TransferExport(msgspec.Struct, kw_only=True):
+class TransferExport(msgspec.Struct, kw_only=True, omit_defaults=True):
     """One transfer as a single record for the agency's own files: the transfer, the
-    incident as this agency may see it, and its timeline."""
+    incident as this agency may see it, its timeline and its update history. An answer
+    stays bounded: past the first 1,000 timeline events or 200 updates, the `*_next_after`
+    cursors say where the timeline and updates endpoints carry on."""
 
     exported_at: float
     agency: str
     transfer: TransferView
     timeline: list[TimelineEvent]
+    timeline_next_after: int | None = None
+    updates: list[UpdateRecord] = []  # oldest first
+    updates_next_after: int | None = None
+    # The incident and the updates above written in a standard (`?format=`, or the
+    # agency's own), with what that standard could not carry.
+    rendered: Rendered | None = None

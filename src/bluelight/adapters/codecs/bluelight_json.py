@@ -1,4 +1,5 @@
-"""bluelight's own JSON (the /v1 API's SubmitIncident), as a codec: lossless."""
+"""bluelight's own JSON (the /v1 API's SubmitIncident), as a codec: lossless for an
+incident (an export's update history has no place in a submission)."""
 
 from __future__ import annotations
 
@@ -41,4 +42,6 @@ def encode(native: Native) -> Translation:
         message_id = uuid.uuid5(uuid.NAMESPACE_URL, native.message_id)
     command = SubmitIncident(message_id=message_id, recipients=native.recipients or [],
                              incident=native.incident)
-    return Translation(data=msgspec.json.encode(command), media_type=MEDIA_TYPE)
+    # A submission starts a new incident: it has no place for an update history.
+    return Translation(data=msgspec.json.encode(command), media_type=MEDIA_TYPE,
+                       losses=["updates"] if native.updates else [])

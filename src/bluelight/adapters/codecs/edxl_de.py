@@ -85,7 +85,8 @@ message cannot carry: `incident.location.uprn`, `incident.location.easting`, `..
 `incident.methane.<field>`, `incident.resources_requested`, `incident.type` (animal and
 major-incident have no CISU code), `incident.priority` (routine/low, or no caller to carry
 it), `incident.hazards` (a hazard with no known risk code), `incident.casualties` (beyond
-the victim-count bands), `sent_at`/`incident.created_at` (sub-second part), `reason`...
+the victim-count bands), `sent_at`/`incident.created_at` (sub-second part), `reason`, `updates` (an export's update
+history: freetext[] has no time or author per entry)...
 
 References
 ----------
@@ -1434,6 +1435,10 @@ class _Encoder:
             for name in ("update", "closure", "reason", "acknowledges"):
                 if getattr(native, name) is not None:
                     self.losses.append(name)
+            if native.updates:
+                # createCase's freetext[] has no time or author per entry, and reads
+                # back as the notes: an update history would come back as notes.
+                self.losses.append("updates")
             return "createCase", "Report", self._create_case(native.incident)
         if native.kind == "acknowledgement":
             if not native.acknowledges:

@@ -34,6 +34,12 @@ Mapping (EIDO path  <->  native field):
                                                    fits 500 chars) and incident.notes
                                                    (the rest, joined by blank lines);
                                                    notes are HTML5 on the EIDO side
+    notesComponent[] after those                <-  updates[] (an export's update
+                                                   history): one note per update, its
+                                                   lastUpdateTimeStamp the update's time,
+                                                   in order; decode reads them as notes.
+                                                   An update message: the incident as it
+                                                   stands, update.text one more note
     locationComponent[].locationByValue         <-> incident.location: civicAddress ->
         (PIDF-LO)                                  address text (encode: <LOC>, country
                                                    GB); gml:Point/pos (EPSG::4326) ->
@@ -50,8 +56,9 @@ Mapping (EIDO path  <->  native field):
 
 Not carried by EIDO (encode losses): location.uprn, location.easting/northing (EIDO has
 only PIDF-LO, i.e. WGS84: the hub has already derived lat/lon for outbound incidents),
-casualties, resources_requested, methane, recipients (addressing is the transport's)
-and a message_id that is not an EIDO one. On decode, every EIDO field with no native
+casualties, resources_requested, methane, recipients (addressing is the transport's),
+a message_id that is not an EIDO one, and the message ids of updates
+("updates.message_id"). On decode, every EIDO field with no native
 home is listed as a loss by its dotted path (e.g. "callComponent[0].queueIdentifier").
 Bookkeeping is not a loss: component $ids, per-component lastUpdateTimeStamps, links
 (`...Reference`), `@context`, and the constants this encoder itself writes.
@@ -71,7 +78,7 @@ import math
 import os
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import quote, unquote
@@ -748,10 +755,17 @@ def _unused(node: Any, path: str, used: set[str], out: list[str]) -> None:
 
 
 def encode(native: Native, *, schema_dir: str | os.PathLike[str] | None = None) -> Translation:
-    """A native incident -> an EIDO document, and the native fields it could not carry."""
-    if native.kind != "incident" or native.incident is None:
-        raise CodecError(FORMAT, f"only incidents can be written as an EIDO, not "
-                         f"{native.kind}", [FieldFault("kind", "not an incident")])
+    """A native incident -> an EIDO document, and the native fields it could not carry.
+
+    An EIDO is the whole incident at a point in time, so an update that comes with the
+    incident as it now stands is written as that incident, the update's text one more
+    note (at the message's time); the fields it replaced are in the incident already."""
+    is_update = (native.kind == "update" and native.incident is not None
+                 and native.update is not None)
+    if not is_update and (native.kind != "incident" or native.incident is None):
+        raise CodecError(FORMAT, f"only incidents (and updates with the incident as it "
+                         f"stands) can be written as an EIDO, not {native.kind}",
+                         [FieldFault("kind", "not an incident")])
     incident = native.incident
     losses: list[str] = special.uncarried(incident)
     agency = native.sender or HUB_ELEMENT
@@ -768,14 +782,27 @@ def encode(native: Native, *, schema_dir: str | os.PathLike[str] | None = None) 
 
     notes: list[dict[str, Any]] = []
 
-    def note(role: str, text: str) -> dict[str, str]:
-        notes.append({**prologue(component_id(role)),
+    def note(role: str, text: str, when: str = stamp) -> dict[str, str]:
+        notes.append({**prologue(component_id(role), when),
                       "notesActionComments": text_to_html(text)})
         return {"$ref": notes[-1]["$id"]}
 
     incident_notes = [note("note-summary", incident.summary)]
     if incident.notes:
         incident_notes.append(note("note-notes", incident.notes))
+    # An EIDO note has its own time and author: each update is one, in order. A text
+    # the reader may not have (withheld, purged) is simply not there: nothing to lose.
+    for record in native.updates:
+        if record.text:
+            when = eido_schema.format_rfc3339(datetime.fromtimestamp(record.at, UTC))
+            incident_notes.append(note(f"note-update-{record.version}", record.text, when))
+    if is_update:
+        incident_notes.append(note(f"note-message-{native.message_id or stamp}",
+                                   native.update.text))
+    if any(r.message_id for r in native.updates):
+        losses.append("updates.message_id")
+    if any(r.by != agency for r in native.updates):
+        losses.append("updates.by")
 
     component: dict[str, Any] = {
         **prologue(component_id("incident"), created),

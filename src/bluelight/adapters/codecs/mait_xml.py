@@ -5,7 +5,7 @@ standard as a PDF only; schemas/bluelight-mait-1.0.xsd is bluelight's own readin
 public descriptions of MAIT, and every document read or written is checked against it.
 
     kind          root element          body
-    incident      IncidentCreate        Incident
+    incident      IncidentCreate        Incident (+ History: an export's update history)
     update        IncidentUpdate        Update (+ Incident, the incident as it stands)
     closure       IncidentClosure       Outcome, Text
     cancellation  IncidentCancellation  Reason
@@ -17,7 +17,8 @@ To (recipients), IncidentReference (reference; required for update, closure and
 cancellation). Locations carry UPRN, GridReference (Easting/Northing), WGS84
 (Latitude/Longitude), Address and Description; M/ETHANE, casualties, resources and the
 caller all have elements. Only fields that do not belong to the message's kind (say, a
-closure on an incident message) are lost, and listed."""
+closure on an incident message) are lost, and listed. A History read in an IncidentCreate
+is listed as lost: a new incident starts with no updates."""
 
 from __future__ import annotations
 
@@ -35,7 +36,13 @@ from bluelight.adapters.codecs.base import CodecError, Native, Translation
 from bluelight.adapters.codecs.methane import present_fields
 from bluelight.adapters.codecs.xmlsafe import parse
 from bluelight.domain.errors import FieldFault, validation_fault
-from bluelight.domain.incident import Incident, IncidentUpdate, Location, Methane
+from bluelight.domain.incident import (
+    Incident,
+    IncidentUpdate,
+    Location,
+    Methane,
+    UpdateRecord,
+)
 
 FORMAT = "mait-xml"
 MEDIA_TYPE = "application/vnd.bluelight.mait+xml"
@@ -52,7 +59,7 @@ ROOTS = {
 KINDS = {root: kind for kind, root in ROOTS.items()}
 _HEADER = {"kind", "message_id", "sender", "recipients", "sent_at", "reference"}
 _CARRIED = {
-    "incident": _HEADER | {"incident"},
+    "incident": _HEADER | {"incident", "updates"},
     "update": _HEADER | {"update", "incident"},
     "closure": _HEADER | {"closure"},
     "cancellation": _HEADER | {"reason"},
@@ -199,6 +206,18 @@ class _Writer:
         if incident.intelligence is not None:
             self.sub(element, "Intelligence", incident.intelligence, f"{path}.intelligence")
 
+    def history(self, parent: etree._Element, records: list[UpdateRecord]) -> None:
+        element = self.sub(parent, "History")
+        for index, record in enumerate(records):
+            entry = self.sub(element, "Entry")
+            self.sub(entry, "Version", record.version)
+            self.sub(entry, "At", datetime.fromtimestamp(record.at, UTC))
+            self.sub(entry, "From", record.by, f"updates[{index}].by")
+            if record.message_id is not None:
+                self.sub(entry, "MessageID", record.message_id, f"updates[{index}].message_id")
+            if record.text:  # absent: withheld from this reader, or purged
+                self.sub(entry, "Text", record.text, f"updates[{index}].text")
+
     def update(self, parent: etree._Element, update: IncidentUpdate, path: str) -> None:
         element = self.sub(parent, "Update")
         self.sub(element, "Text", update.text, f"{path}.text")
@@ -257,6 +276,8 @@ def encode(native: Native) -> Translation:
 
     if kind == "incident":
         w.incident(root, native.incident, "incident")
+        if native.updates:
+            w.history(root, native.updates)
     elif kind == "update":
         w.update(root, native.update, "update")
         if native.incident is not None:
@@ -446,5 +467,6 @@ def decode(data: bytes) -> Translation:
     except msgspec.ValidationError as exc:
         fault = validation_fault(str(exc))
         raise CodecError(FORMAT, f"{fault.field}: {fault.fault}", [fault]) from None
-    return Translation(native=result)
+    return Translation(native=result,
+                       losses=["updates"] if _child(root, "History") is not None else [])
 

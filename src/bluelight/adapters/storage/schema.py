@@ -60,6 +60,19 @@ incidents = Table(
     UniqueConstraint("sender", "reference", name="uq_incidents_sender_reference"),
 )
 
+# Each incident's update history, one row per update (docs/decisions/0021): the
+# incident's own body stays the same size however many updates it has.
+incident_updates = Table(
+    "incident_updates",
+    Column("incident_id", String(40), ForeignKey("incidents.id"), nullable=False),
+    Column("version", Integer, nullable=False),  # 1, 2, 3... per incident
+    Column("at", Float, nullable=False),
+    Column("sender", String(120), nullable=False),
+    Column("message_id", String(128)),  # none: text migration 0006 split out of notes
+    Column("text", Text),  # none once the retention purge removed it
+    PrimaryKeyConstraint("incident_id", "version"),
+)
+
 # One row per sender message: the idempotency record and its original receipt.
 messages = Table(
     "messages",

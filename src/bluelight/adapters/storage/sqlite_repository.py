@@ -14,16 +14,19 @@ import msgspec
 
 from bluelight.adapters.storage.agreement_rows import AgreementRows
 from bluelight.adapters.storage.audit_rows import AuditRows
+from bluelight.adapters.storage.history_rows import HistoryRows
 from bluelight.adapters.storage.retention_rows import RetentionRows
 from bluelight.adapters.storage.signature_rows import SignatureRows
 from bluelight.domain.agency import Agency, MessageFormat, Service
 from bluelight.domain.operator import Operator, Role, Session
+from bluelight.domain.stored import stored
 from bluelight.domain.transfer import Entry, EntryKind, TimelineEvent, Transfer, TransferState
 from bluelight.services.ports import IncidentRecord, RawMessage, StoredMessage
 
 _encode = msgspec.json.Encoder().encode
 _transfer = msgspec.json.Decoder(Transfer).decode
-_incident = msgspec.json.Decoder(IncidentRecord).decode
+# Stored incidents are read without the input limits: what was accepted stays readable.
+_incident = msgspec.json.Decoder(stored(IncidentRecord)).decode
 _detail = msgspec.json.Decoder(dict).decode
 _session = msgspec.json.Decoder(Session).decode
 
@@ -63,7 +66,8 @@ def configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA cache_size=-32768")  # 32 MiB: the hot mailbox and transfer pages
 
 
-class SqliteRepository(AgreementRows, AuditRows, RetentionRows, SignatureRows):
+class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
+                       SignatureRows):
     def __init__(self, conn: sqlite3.Connection, *, cache: bool = False) -> None:
         self._c = conn
         # Entries appended in the current job; the store publishes them after commit.
@@ -407,16 +411,17 @@ class SqliteRepository(AgreementRows, AuditRows, RetentionRows, SignatureRows):
             (incident_id, transfer_id, at, actor, kind, _encode(detail) if detail else None),
         )
 
-    def timeline(self, incident_id: str, transfer_id: str) -> list[TimelineEvent]:
+    def timeline(self, incident_id: str, transfer_id: str, after: int = 0,
+                 limit: int = -1) -> list[tuple[int, TimelineEvent]]:
         rows = self._c.execute(
-            "SELECT at, kind, actor, transfer_id, detail FROM events WHERE incident_id = ?"
-            " AND (transfer_id IS NULL OR transfer_id = ?) ORDER BY id",
-            (incident_id, transfer_id),
+            "SELECT id, at, kind, actor, transfer_id, detail FROM events WHERE incident_id = ?"
+            " AND (transfer_id IS NULL OR transfer_id = ?) AND id > ? ORDER BY id LIMIT ?",
+            (incident_id, transfer_id, after, limit),
         )
         return [
-            TimelineEvent(
+            (id_, TimelineEvent(
                 at=at, kind=kind, actor=actor, transfer_id=tid,
                 detail=_detail(detail) if detail else {},
-            )
-            for at, kind, actor, tid, detail in rows
+            ))
+            for id_, at, kind, actor, tid, detail in rows
         ]

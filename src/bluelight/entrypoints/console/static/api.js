@@ -88,7 +88,8 @@ export const Api = {
   transfers: (role, { state, limit = 200 } = {}) =>
     get(`/v1/transfers?role=${enc(role)}&limit=${limit}${state ? `&state=${enc(state)}` : ""}`),
   transfer: (id) => get(`/v1/transfers/${enc(id)}`),
-  timeline: (id) => get(`/v1/transfers/${enc(id)}/timeline`),
+  timeline: (id, after = 0) => get(`/v1/transfers/${enc(id)}/timeline?after=${after}`),
+  updates: (id, after = 0, limit = 100) => get(`/v1/transfers/${enc(id)}/updates?after=${after}&limit=${limit}`),
   stats: (since) => get(`/v1/stats${since ? `?since=${Math.floor(since)}` : ""}`),
   decide: (id, decision, reason) =>
     post(`/v1/transfers/${enc(id)}/decision`, decision === "rejected" ? { decision, reason } : { decision }),

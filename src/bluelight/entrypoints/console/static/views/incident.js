@@ -1,6 +1,7 @@
 // Incident view (#/transfer/<id>): everything about one transfer and its incident as it
-// now stands, the M/ETHANE report, location flags, a map, the complete timeline, and the
-// actions open to this agency (decide as recipient; update / close / cancel as sender).
+// now stands, its update history, the M/ETHANE report, location flags, a map, the complete
+// timeline, and the actions open to this agency (decide as recipient; update / close /
+// cancel as sender).
 
 import { Api } from "../api.js";
 import { h, uuid, typeLabel, priorityTag, statePill, timeEl, fmtFull, fmtWaited, nowS, fmtDuration, FLAG_TEXT, FLAG_SHORT, SEVERITY_LABELS, PRIORITY_LABELS, clear, replaceChildren } from "../dom.js";
@@ -72,7 +73,14 @@ function labelsAndNotes(labels, notes, chipClass) {
   ];
 }
 
-function describe(e) {
+// Updates of the history fetched per click of "Show earlier updates": the hub answers a
+// page at a time, however long the history (a major incident runs for days).
+const HISTORY_PAGE = 100;
+// The timeline is paged too (1,000 events a page); the view follows the pages, up to this.
+const TIMELINE_PAGES = 50;
+
+/** `history`: the update records loaded so far, by version (their texts live there). */
+function describe(e, history) {
   const d = e.detail || {};
   const who = agencyName(e.actor);
   const names = (ids) => (ids || []).map(agencyName).join(", ");
@@ -97,9 +105,12 @@ function describe(e) {
     case "update": {
       const u = d.update || {};
       const changed = Object.keys(u).filter((k) => k !== "text");
+      // The event names the update's version; its text is in the update history.
+      const record = d.version ? history.get(d.version) : null;
+      const text = u.text || (record && record.text);
       return [
-        `Update from ${who}`,
-        u.text ? h("div.tl-text", u.text) : null,
+        `Update${d.version ? ` #${d.version}` : ""} from ${who}`,
+        text ? h("div.tl-text", text) : null,
         changed.length ? h("div.muted", `Changed: ${changed.join(", ").replace(/_/g, " ")}`) : null,
         withheldLine(d.withheld),
       ];
@@ -132,6 +143,8 @@ export function mountIncident(container, ctx, params) {
   const transferId = params.id;
   let view = null; // TransferView
   let timeline = null;
+  const history = new Map(); // version -> UpdateRecord, as this agency may see it
+  let historyBusy = false;
   let mapHandle = null;
   let mapKey = "";
   let actionsKey = "";
@@ -150,6 +163,7 @@ export function mountIncident(container, ctx, params) {
   );
   const actionsBox = h("div.actions-slot");
   const details = h("div.details");
+  const historyBox = h("div.history-slot");
   const mapBox = h("div.map", { "data-testid": "map" });
   const timelineList = h("ol.timeline", { "data-testid": "timeline", "aria-labelledby": "timeline-title" });
   const siblings = h("div.siblings");
@@ -183,7 +197,7 @@ export function mountIncident(container, ctx, params) {
     let v;
     let tl;
     try {
-      [v, tl] = await Promise.all([Api.transfer(transferId), Api.timeline(transferId)]);
+      [v, tl] = await Promise.all([Api.transfer(transferId), loadTimeline()]);
     } catch (err) {
       if (destroyed || mine !== loadSeq) return;
       if (!view) title.textContent = err.status === 404 ? "Transfer not found" : "Could not load this transfer";
@@ -196,9 +210,42 @@ export function mountIncident(container, ctx, params) {
     if (destroyed || mine !== loadSeq) return;
     view = v;
     timeline = tl;
+    for (const record of (v.updates && v.updates.latest) || []) history.set(record.version, record);
     if (v.incident) state.incidents.set(v.incident_id, v.incident);
     clear(errorBox);
     render();
+  }
+
+  /** Every page of the timeline (each answer of the hub is bounded). */
+  async function loadTimeline() {
+    const events = [];
+    let after = 0;
+    for (let page = 0; page < TIMELINE_PAGES; page++) {
+      const tl = await Api.timeline(transferId, after);
+      events.push(...tl.events);
+      if (tl.next_after === undefined || tl.next_after === null) break;
+      after = tl.next_after;
+    }
+    return { events };
+  }
+
+  /** The page of updates just before the oldest one shown. */
+  async function loadEarlier() {
+    const oldest = history.size ? Math.min(...history.keys()) : (view.updates ? view.updates.count + 1 : 1);
+    const after = Math.max(0, oldest - 1 - HISTORY_PAGE);
+    historyBusy = true;
+    renderHistory();
+    try {
+      const page = await Api.updates(transferId, after, oldest - 1 - after);
+      for (const record of page.updates) history.set(record.version, record);
+    } catch (err) {
+      ctx.toast(`Could not load earlier updates: ${err.text}`);
+    } finally {
+      historyBusy = false;
+    }
+    if (destroyed) return;
+    renderHistory();
+    renderTimeline();
   }
 
   function role() {
@@ -261,6 +308,7 @@ export function mountIncident(container, ctx, params) {
     renderSharing(r);
     renderActions(r);
     renderDetails(inc);
+    renderHistory();
     renderMap(inc);
     renderSiblings(r);
     renderTimeline();
@@ -324,9 +372,10 @@ export function mountIncident(container, ctx, params) {
           ["Created", inc.created_at ? h("time", { datetime: inc.created_at }, fmtFull(inc.created_at)) : null],
           ["Transfer", view.transfer_id],
         ]),
-        h("h3", "Notes"),
+        h("h3", "Notes (as sent)"),
         inc.notes ? h("p.notes", inc.notes) : gap("notes") || h("p.muted", "No notes"),
       ),
+      historyBox,
       inc.medical
         ? h(
             "section.panel.sensitive-panel",
@@ -416,6 +465,48 @@ export function mountIncident(container, ctx, params) {
     );
   }
 
+  /** The update history: newest first, the latest few from the transfer view, earlier
+   * ones a page at a time on request. */
+  function renderHistory() {
+    const summary = view.updates;
+    if (!summary || !summary.count) {
+      clear(historyBox);
+      return;
+    }
+    const records = [...history.values()].sort((a, b) => b.version - a.version);
+    const earlier = (records.length ? records[records.length - 1].version : summary.count + 1) - 1;
+    const withheld = (summary.withheld || []).includes("update.text");
+    replaceChildren(
+      historyBox,
+      h(
+        "section.panel",
+        { "data-testid": "update-history", "aria-labelledby": "history-title" },
+        h("h2#history-title", `Update history (${summary.count})`),
+        withheld
+          ? h("p.withheld-inline", h("span", { "aria-hidden": "true" }, "\u2298 "), `Update texts withheld: not covered by a data-sharing agreement with ${agencyName(view.sender)}.`)
+          : null,
+        h(
+          "ol.history",
+          records.map((r) =>
+            h(
+              "li.history-item",
+              { "data-testid": "update-record", "data-version": String(r.version) },
+              h("div.history-head", h("strong", `#${r.version}`), " ", timeEl(r.at), ` \u00b7 ${agencyName(r.by)}`),
+              r.text ? h("p.notes", r.text) : h("p.muted", withheld ? "Withheld" : "Text removed by the retention purge"),
+            ),
+          ),
+        ),
+        earlier > 0
+          ? h(
+              "button.btn.btn-secondary.btn-small",
+              { type: "button", "data-testid": "update-history-more", disabled: historyBusy, onclick: () => loadEarlier() },
+              historyBusy ? "Loading\u2026" : `Show earlier updates (${earlier} more)`,
+            )
+          : null,
+      ),
+    );
+  }
+
   function renderMap(inc) {
     const loc = inc.location || {};
     const key = JSON.stringify(loc);
@@ -469,7 +560,7 @@ export function mountIncident(container, ctx, params) {
           `li.tl-item.tl-${e.kind}`,
           { "data-kind": e.kind },
           h("div.tl-time", timeEl(e.at)),
-          h("div.tl-body", h("div.tl-actor", agencyName(e.actor)), h("div.tl-desc", describe(e))),
+          h("div.tl-body", h("div.tl-actor", agencyName(e.actor)), h("div.tl-desc", describe(e, history))),
         ),
       ),
     );
@@ -637,7 +728,7 @@ export function mountIncident(container, ctx, params) {
     const ref = view.reference;
     const n = state.sent.filter((x) => x.incident_id === view.incident_id).length || 1;
 
-    const uText = field({ label: "What has changed", control: "textarea", path: "update.text", testid: "update-text", required: true, rows: 3, maxlength: "10000", wide: true, hint: "Appended to the incident's notes." });
+    const uText = field({ label: "What has changed", control: "textarea", path: "update.text", testid: "update-text", required: true, rows: 3, maxlength: "10000", wide: true, hint: "Kept in the incident's update history; the notes stay as sent." });
     const uPriority = field({ label: "New priority", control: "select", path: "update.priority", testid: "update-priority", options: [["", "Unchanged"], ...Object.entries(PRIORITY_LABELS)] });
     const uSummary = field({ label: "New summary", path: "update.summary", testid: "update-summary", maxlength: "500", hint: "Leave blank to keep it." });
     const uHazards = field({ label: "Hazards (replace)", path: "update.hazards", testid: "update-hazards", hint: "Comma separated; blank keeps the current list." });
