@@ -10,9 +10,9 @@ msgspec alone proves it: re-encoding the decoded value writes one colon per key 
 survived, plus the literal colons inside strings; the raw text has one colon per key
 written, plus the same string colons (some perhaps escaped as \\u003a). The counts are
 equal only if no key was dropped. When they differ (a duplicate, or an escaped colon),
-an exact walk finds the duplicated key and names its path. Measured on a 2.3 KB incident
-body: about 8 us, against about 8 us for msgspec's typed decode and 29 us for
-`json.loads(object_pairs_hook=...)` on every body."""
+an exact walk finds the duplicated key and names its path. `bluelight bench
+duplicate-keys` measures it: 1-3.5 times msgspec's typed decode of the same 1.5-4.5 KB
+body (about 10-30 us), less than `json.loads(object_pairs_hook=...)` on every body."""
 
 from __future__ import annotations
 
