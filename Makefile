@@ -1,10 +1,11 @@
-# bluelight: `make demo` runs the hub with simulated control rooms; `make test` runs every test.
+# bluelight: `make demo` runs the hub with simulated control rooms; `make test` runs every test;
+# `make fuzz` fuzzes a live hub against its OpenAPI document with Schemathesis (every check).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lock demo test test-fast test-slow bench lint docs screenshots clean
+.PHONY: setup lock demo test test-fast test-slow fuzz bench lint docs screenshots clean
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM := /usr/bin/chromium
@@ -49,6 +50,17 @@ test-fast: setup
 
 test-slow: setup
 	$(BIN)/pytest -q -m slow
+
+# Schemathesis against a live hub with agencies and an administrator, every check on, all
+# phases (examples, coverage, fuzzing, stateful), for FUZZ_MINUTES (default 20) on two
+# workers; prints the cases run, 5xx responses, undocumented statuses and check failures,
+# and fails if any is not pending elsewhere (bluelight.sim.fuzz.PENDING). Report and
+# Schemathesis's cache of failures (replayed first next time) in var/fuzz. `make test`
+# runs a small seeded budget of the same (tests/integration/test_fuzz.py).
+FUZZ_MINUTES ?= 20
+FUZZ_ARGS ?=
+fuzz: setup
+	$(BIN)/python -m bluelight.sim.fuzz --max-time $$(( $(FUZZ_MINUTES) * 60 )) $(FUZZ_ARGS)
 
 bench: setup
 	$(BIN)/bluelight bench transfer --seconds 10 --rate 500 --json

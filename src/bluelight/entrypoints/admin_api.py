@@ -134,7 +134,9 @@ Limit = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
            response=list[AuditRecord], errors=(401, 403, 422), role=ADMIN,
            query=(Param("incident_id", str | None, "Only records about this incident"),
                   Param("agency", str | None, "Only records by or about this agency"),
-                  Param("after", Annotated[int, msgspec.Meta(ge=0)], "After this seq", 0),
+                  # At most SQLite's largest integer, which audit seqs are.
+                  Param("after", Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)],
+                        "After this seq", 0),
                   Param("limit", Limit, "At most this many", 1000)),
            description="Records carry hashes: check them with `bluelight audit verify`. "
                        "Reading the log is itself audited.")

@@ -194,19 +194,26 @@ def _tags(spec: dict[str, Any], ops: list[tuple[str, str, dict]]) -> list[tuple[
 
 
 def _auth(spec: dict[str, Any], op: dict[str, Any]) -> str:
+    """Each alternative (OR), each naming the credentials sent together (AND)."""
     requirements = op.get("security", spec.get("security", []))
     if not requirements:
         return "none"
     schemes = spec.get("components", {}).get("securitySchemes", {})
-    names = []
+    alternatives = []
     for requirement in requirements:
+        names = []
         for name in requirement:
             scheme = schemes.get(name, {})
             if scheme.get("type") == "http" and scheme.get("scheme") == "bearer":
                 names.append(f"`Authorization: Bearer <token>` ({name})")
+            elif scheme.get("type") == "mutualTLS":
+                names.append(f"a client certificate ({name})")
+            elif scheme.get("type") == "apiKey":
+                names.append(f"{scheme.get('in')} {_code(scheme.get('name', ''))} ({name})")
             else:
                 names.append(name)
-    return " or ".join(names)
+        alternatives.append(" with ".join(names))
+    return " or ".join(alternatives)
 
 
 def _content(schemas: _Schemas, content: dict[str, Any] | None) -> str:

@@ -8,10 +8,13 @@ import re
 from typing import Any
 
 import msgspec
+import msgspec.inspect
 
 from bluelight import __version__
+from bluelight.domain.agency import MessageFormat
+from bluelight.entrypoints.api import Acknowledged
 from bluelight.entrypoints.problems import TITLES, Problem
-from bluelight.entrypoints.routing import Api
+from bluelight.entrypoints.routing import SESSION_COOKIE, Api, Endpoint, Param
 from bluelight.services.views import Receipt
 
 _PATH_PARAM = re.compile(r"{([^}]+)}")
@@ -27,9 +30,94 @@ the fault. The WebSocket stream at `/v1/stream` pushes the same mailbox entries 
 `GET /v1/inbox` returns; see docs/integrator-guide.md."""
 
 
+SECURITY_SCHEMES = {
+    "agencyToken": {"type": "http", "scheme": "bearer",
+                    "description": "The agency token from `bluelight agency add`"},
+    "agencyCertificate": {"type": "mutualTLS",
+                          "description": "A client certificate naming the agency, on a hub "
+                                         "that asks for them (`tls_client_ca`)"},
+    "consoleSession": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+                       "description": "A console operator's session, set by POST "
+                                      "/console/api/session"},
+    "csrfToken": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+                  "description": "The session's `csrf` from sign-in: sent with the session "
+                                 "cookie on every request that changes anything (else 403)"},
+}
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Console endpoints that take the session cookie themselves (auth=False: no bearer token).
+_SESSION_ONLY = frozenset({"current_session", "sign_out"})
+
+
+def _session(method: str) -> dict[str, list]:
+    return ({"consoleSession": []} if method in _SAFE_METHODS
+            else {"consoleSession": [], "csrfToken": []})
+
+
+# What the routing layer does not declare: the media types of the bodies a `raw_body`
+# endpoint takes, and of the answers of handlers that make their own Response (by
+# operation id; `build` refuses an endpoint of either kind missing here).
+_TEXT = {"type": "string"}
+_RAW_BODIES: dict[str, dict[str, Any]] = {
+    # NENA EIDO and EDXL-DE in JSON, CAP and MAIT in XML, the hub's own JSON.
+    "receive_message": {"application/json": {"type": "object"}, "application/xml": _TEXT},
+    "import_csv": {"text/csv": _TEXT},
+}
+_SVG = {"image/svg+xml": _TEXT}
+_RAW_RESPONSES: dict[str, dict[str, Any]] = {
+    "receive_message": {"application/json": (Receipt, Acknowledged)},
+    "register_report_html": {"text/html": _TEXT},
+    "register_report_csv": {"text/csv": _TEXT},
+    "assessments_radar": _SVG, "compare_years_radar": _SVG,
+    "compare_respondents_radar": _SVG, "assessment_radar": _SVG,
+}
+
+
+def _raw_content(table: dict[str, dict[str, Any]], e: Endpoint, by_type: dict) -> dict:
+    if e.handler.__name__ not in table:
+        raise ValueError(f"{e.method} {e.path}: state its media types in openapi.py")
+    return {media: {"schema": {"anyOf": [by_type[t] for t in schema]}
+                    if isinstance(schema, tuple) else schema}
+            for media, schema in table[e.handler.__name__].items()}
+
+
+def security(e: Endpoint) -> list[dict[str, list]]:
+    """Who may call it, as `routing.identify` and `require_role` decide: an agency's token
+    or certificate, or an operator's console session (with the CSRF header for a
+    change); only an administrator's session for the admin endpoints."""
+    if e.role is not None:
+        return [_session(e.method)]
+    if e.auth:
+        return [{"agencyToken": []}, {"agencyCertificate": []}, _session(e.method)]
+    if e.handler.__name__ in _SESSION_ONLY:
+        return [_session(e.method)]
+    return []
+
+
+def errors(e: Endpoint) -> list[int]:
+    """The problem statuses the endpoint can answer with: those it declares, and those
+    the routing layer gives any endpoint declared like it."""
+    implied = set(e.errors)
+    requirements = security(e)
+    if requirements:
+        implied.add(401)  # no credential, a wrong or revoked one, an expired session
+        if any("csrfToken" in r for r in requirements) or e.role is not None:
+            implied.add(403)  # a session without the CSRF header; not an administrator
+    if e.body is not None:
+        implied |= {400, 413, 415, 422}  # malformed JSON, too large, not JSON, invalid
+    elif e.raw_body:
+        implied |= {413, 422}
+    if e.signed is not None:
+        implied.add(401)  # the signature is missing, wrong or too old
+    if e.query:
+        implied.add(422)  # a query parameter of the wrong type or out of range
+    if requirements or e.method not in _SAFE_METHODS:
+        implied.add(503)  # storage unavailable: checking a session or storing may fail
+    return sorted(implied)
+
+
 def build(*apis: Api) -> dict[str, Any]:
     endpoints = [e for api in apis for e in api.endpoints]
-    types: list[Any] = [Problem]
+    types: list[Any] = [Problem, MessageFormat, Receipt, Acknowledged]
     for e in endpoints:
         if e.body is not None:
             types.append(e.body)
@@ -54,8 +142,10 @@ def build(*apis: Api) -> dict[str, Any]:
             for name in _PATH_PARAM.findall(e.path)
         ]
         params += [
-            {"name": p.name, "in": "query", "required": False, "description": p.description,
-             "schema": by_type[p.type]}
+            {"name": p.name, "in": "query", "required": _required(p),
+             # An optional parameter's schema admits null: `?since=null` is taken as
+             # not given, as msgspec's lax conversion of query strings does.
+             "description": p.description, "schema": by_type[p.type]}
             for p in e.query
         ]
         if e.signed is not None:
@@ -70,9 +160,14 @@ def build(*apis: Api) -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": by_type[e.body]}},
             }
+        elif e.raw_body:
+            op["requestBody"] = {"required": True,
+                                 "content": _raw_content(_RAW_BODIES, e, by_type)}
         ok: dict[str, Any] = {"description": "OK"}
         if e.response is not None:
             ok["content"] = {"application/json": {"schema": by_type[e.response]}}
+        elif e.ok != 204:
+            ok["content"] = _raw_content(_RAW_RESPONSES, e, by_type)
         op["responses"][str(e.ok)] = ok
         if e.ok == 201 and (e.response is Receipt or e.raw_body):
             # Sender messages are idempotent by message id: a resend gets the original.
@@ -80,27 +175,43 @@ def build(*apis: Api) -> dict[str, Any]:
                 "description": "Already received: the original receipt",
                 "content": ok.get("content", {}),
             }
-        for status in e.errors:
+        for status in errors(e):
             op["responses"][str(status)] = {
                 "description": e.error_titles.get(status) or _problem_title(status),
                 "content": {"application/problem+json": {"schema": by_type[Problem]}},
             }
-        if e.auth:
-            op["security"] = [{"agencyToken": []}]
+        if requirements := security(e):
+            op["security"] = requirements
         paths.setdefault(e.path, {})[e.method.lower()] = op
 
+    problem = {"application/problem+json": {"schema": by_type[Problem]}}
     paths["/v1/stream"] = {
         "get": {
             "operationId": "stream",
             "summary": "WebSocket: pushed mailbox entries, and commands",
             "tags": ["receiving"],
             "description": "Upgrade to WebSocket. Query `after` = last seq seen. "
-                           "See docs/integrator-guide.md for the frames.",
-            "parameters": [{"name": "after", "in": "query", "required": False,
-                            "schema": {"type": "integer", "minimum": 0}}],
-            "security": [{"agencyToken": []}],
-            "responses": {"101": {"description": "Switching protocols"},
-                          "401": {"description": TITLES["unauthenticated"]}},
+                           "See docs/integrator-guide.md for the frames. The handshake "
+                           "is refused with a problem: 401 without a valid credential, "
+                           "403 for a console session from a page of another site, 422 "
+                           "for a bad `after` or `format`.",
+            "parameters": [
+                {"name": "after", "in": "query", "required": False,
+                 "description": "The last seq seen: entries after it are sent, preceded "
+                                "by any earlier one not yet acknowledged",
+                 "schema": {"type": "integer", "minimum": 0}},
+                {"name": "format", "in": "query", "required": False,
+                 "description": "Also write each entry in this standard (`rendered`); "
+                                "default: your agency's configured one",
+                 "schema": by_type[MessageFormat]},
+            ],
+            "security": [{"agencyToken": []}, {"agencyCertificate": []},
+                         {"consoleSession": []}],
+            "responses": {
+                "101": {"description": "Switching protocols"},
+                **{str(status): {"description": _problem_title(status), "content": problem}
+                   for status in (401, 403, 422)},
+            },
         }
     }
     return _normalised({
@@ -110,12 +221,17 @@ def build(*apis: Api) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "schemas": components,
-            "securitySchemes": {
-                "agencyToken": {"type": "http", "scheme": "bearer",
-                                "description": "The agency token from `bluelight agency add`"}
-            },
+            "securitySchemes": SECURITY_SCHEMES,
         },
     })
+
+
+def _required(param: Param) -> bool:
+    """A query parameter with no default whose type does not admit null must be given."""
+    info = msgspec.inspect.type_info(param.type)
+    nullable = (info.includes_none if isinstance(info, msgspec.inspect.UnionType)
+                else isinstance(info, msgspec.inspect.NoneType))
+    return param.default is None and not nullable
 
 
 def _normalised(node: Any) -> Any:

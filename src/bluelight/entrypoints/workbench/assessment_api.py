@@ -45,16 +45,19 @@ SVG = "image/svg+xml"
 _WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
 _YEARS = r"^\d{4}(,\d{4}){0,19}$"
 _IDS = r"^[A-Za-z0-9_-]{1,60}(,[A-Za-z0-9_-]{1,60}){0,7}$"
-T = TypeVar("T")
-
 Partnership = Param("partnership", Annotated[str, msgspec.Meta(max_length=200)] | None,
                     "The partnership, as named in its assessments (case and spacing do not "
                     "matter)")
+# The comparisons need a partnership and the years: required parameters (no default).
+ThePartnership = Param("partnership", Annotated[str, msgspec.Meta(
+    min_length=1, max_length=200, pattern=r"\S")], Partnership.description)
 Drafts = Param("drafts", bool, "Include drafts (by default only submitted assessments "
                "are compared)", False)
-Years = Param("years", Annotated[str, msgspec.Meta(pattern=_YEARS)] | None,
+Years = Param("years", Annotated[str, msgspec.Meta(pattern=_YEARS)],
               "Comma-separated years, e.g. 2022,2023")
 OneYear = Param("year", Year | None, "The year")
+TheYear = Param("year", Year, "The year")
+T = TypeVar("T")
 
 
 async def _run(call: Call, use: Callable[[SelfAssessments], T]) -> T:
@@ -107,7 +110,7 @@ async def create_assessment(call: Call) -> Result:
 
 @api.route("GET", f"{BASE}/radar.svg", summary="Radar chart overlaying assessments",
            tag=TAG, errors=(401, 404, 422),
-           query=(Param("ids", Annotated[str, msgspec.Meta(pattern=_IDS)] | None,
+           query=(Param("ids", Annotated[str, msgspec.Meta(pattern=_IDS)],
                         "Comma-separated assessment ids (at most 8)"),),
            description="An accessible SVG (image/svg+xml): one axis per statement, one "
                        "polygon per assessment.")
@@ -119,7 +122,7 @@ async def assessments_radar(call: Call) -> Response:
 
 @api.route("GET", f"{BASE}/comparisons/years", summary="Compare a partnership year on year",
            tag=TAG, response=YearComparison, errors=(401, 422),
-           query=(Partnership, Years, Drafts),
+           query=(ThePartnership, Years, Drafts),
            description="Per statement: the mean points of each year's respondents and the "
                        "change from the earliest to the latest year (improved, worse, same).")
 async def compare_years(call: Call) -> YearComparison:
@@ -130,7 +133,7 @@ async def compare_years(call: Call) -> YearComparison:
 
 @api.route("GET", f"{BASE}/comparisons/years/radar.svg",
            summary="Radar chart of a partnership year on year", tag=TAG,
-           errors=(401, 422), query=(Partnership, Years, Drafts),
+           errors=(401, 422), query=(ThePartnership, Years, Drafts),
            description="An accessible SVG (image/svg+xml), one polygon per year.")
 async def compare_years_radar(call: Call) -> Response:
     partnership, years = _required(call, "partnership"), _years(call)
@@ -141,7 +144,7 @@ async def compare_years_radar(call: Call) -> Response:
 @api.route("GET", f"{BASE}/comparisons/respondents",
            summary="Compare respondents of a partnership in a year", tag=TAG,
            response=RespondentComparison, errors=(401, 422),
-           query=(Partnership, OneYear, Drafts),
+           query=(ThePartnership, TheYear, Drafts),
            description="Per statement: how many answered Always, Sometimes and Never, the "
                        "spread of points, and whether respondents disagree (both Always "
                        "and Never given).")
@@ -153,7 +156,7 @@ async def compare_respondents(call: Call) -> RespondentComparison:
 
 @api.route("GET", f"{BASE}/comparisons/respondents/radar.svg",
            summary="Radar chart of a partnership's respondents in a year", tag=TAG,
-           errors=(401, 404, 422), query=(Partnership, OneYear, Drafts),
+           errors=(401, 404, 422), query=(ThePartnership, TheYear, Drafts),
            description="An accessible SVG (image/svg+xml), one polygon per respondent.")
 async def compare_respondents_radar(call: Call) -> Response:
     partnership, year = _required(call, "partnership"), _required(call, "year")
