@@ -41,7 +41,9 @@ from bluelight.domain.sharing import AgreementTerms, DataClass
 from bluelight.services import directory, sharing
 from strategies import incidents
 
-pytestmark = pytest.mark.slow  # about two minutes: `make test` and CI run it
+# About two minutes on a quiet machine (`make test` and CI run it); the timeout leaves room
+# for a loaded one, where it has taken eight.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 FORMATS = ("eido", "edxl-de", "cap", "mait-xml")
 _encode = msgspec.json.Encoder().encode
 
