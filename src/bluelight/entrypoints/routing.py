@@ -226,9 +226,10 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def decode(decoder: Any, raw: bytes) -> Any:
+def decode(decoder: Any, raw: bytes, *, check_keys: bool = True) -> Any:
     """Decode and validate, or raise a problem that names the field. A key given twice
-    in one object is refused too (see `reject_duplicate_keys`)."""
+    in one object is refused too (see `reject_duplicate_keys`), unless `check_keys` is
+    False because `raw` is part of a document already checked whole."""
     try:
         value = decoder.decode(raw)
     except msgspec.ValidationError as exc:
@@ -239,7 +240,8 @@ def decode(decoder: Any, raw: bytes) -> Any:
                            [FieldFault("(body)", "not valid JSON")]) from None
     except RecursionError:
         raise _too_deep() from None
-    reject_duplicate_keys(raw)
+    if check_keys:
+        reject_duplicate_keys(raw)
     return value
 
 

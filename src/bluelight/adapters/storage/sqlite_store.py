@@ -57,6 +57,7 @@ class StoreReadOnly(StorageUnavailable):
 
 
 WAL_MAX_BYTES = 64 * 1024 * 1024
+_CHECKPOINT_WAIT_MS = 100
 
 
 def transaction(path: Path, job: Callable[[Repository], R]) -> R:
@@ -132,7 +133,8 @@ class SqliteStore:
         # has (`_copied`), it stays idle until the writer has truncated the WAL.
         self._wake = threading.Event()
         self._copied = False
-        self._nudged = False
+        self._nudge_timer: asyncio.TimerHandle | None = None
+        self._busy_checkpoints = 0
 
     # lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -157,6 +159,9 @@ class SqliteStore:
         self._checkpointer.start()
 
     async def stop(self) -> None:
+        if self._nudge_timer is not None:
+            self._nudge_timer.cancel()
+            self._nudge_timer = None
         if self._pending:
             self._kick()
         while self._drainer is not None and not self._drainer.done():
@@ -284,40 +289,58 @@ class SqliteStore:
         file back to the bound, which costs less than truncating it to nothing. When no
         job is waiting it is a TRUNCATE, and an idle hub's WAL is empty."""
         if (not self.wal_max_bytes or self.read_only is not None
-                or time.monotonic() < self._truncate_not_before
                 or self.files.wal_bytes() <= self.wal_max_bytes):
+            return
+        if time.monotonic() < self._truncate_not_before:
+            self._again_later(0.1)
             return
         if not self._copied:
             self._wake.set()
-            if not self._pending and not self._nudged:  # nothing else will call again
-                self._nudged = True
-                self._loop.call_later(0.05, self._nudge)
+            self._again_later(0.05)
             return
         mode = "RESTART" if self._pending else "TRUNCATE"
         busy = await self._loop.run_in_executor(self._committer, self._checkpoint, mode)
         self._copied = False
-        if busy:  # a reader outlasted busy_timeout: try again shortly, not every batch
+        if busy:  # a reader outlasted the wait: try again shortly, not every batch
             self._truncate_not_before = time.monotonic() + 0.1
+            self._again_later(0.1)
         else:
             self.wal_truncations += 1
 
+    def _again_later(self, delay: float) -> None:
+        """Make sure `_bound_wal` runs again even if no job comes (an idle hub)."""
+        if not self._pending and self._nudge_timer is None:
+            self._nudge_timer = self._loop.call_later(delay, self._nudge)
+
     def _nudge(self) -> None:
-        """An empty job, so that `_bound_wal` runs again on an idle hub."""
-        self._nudged = False
-        if self.read_only is None:
-            self._pending.append(_Job(lambda repo: None, self._loop.create_future()))
+        """An empty job: it writes nothing, and `_bound_wal` runs after it."""
+        self._nudge_timer = None
+        if self.read_only is None and self._conn is not None:
+            future = self._loop.create_future()
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())  # no answer due
+            self._pending.append(_Job(lambda repo: None, future))
             self._kick()
 
     def _checkpoint(self, mode: str) -> bool:
+        """True if readers kept it from finishing. It waits for them at most
+        `_CHECKPOINT_WAIT_MS`, not the connection's 10 s busy timeout: writes queue
+        meanwhile, so a long read (a report) must not stall them; it is tried again."""
         if self._refusal() is not None:
             return True
+        conn = self._conn
         try:
-            busy, _, _ = self._conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+            usual = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+            conn.execute(f"PRAGMA busy_timeout={_CHECKPOINT_WAIT_MS}")
+            try:
+                busy, _, _ = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+            finally:
+                conn.execute(f"PRAGMA busy_timeout={usual}")
         except sqlite3.Error as exc:
             log.warning("WAL checkpoint failed", mode=mode, error=str(exc))
             return True
-        if busy:
-            log.warning("WAL checkpoint waited too long for readers; retrying", mode=mode,
+        self._busy_checkpoints = self._busy_checkpoints + 1 if busy else 0
+        if self._busy_checkpoints == 10:  # about a second of retries: say so, once
+            log.warning("WAL checkpoint keeps waiting for readers; retrying", mode=mode,
                         wal_bytes=self.files.wal_bytes())
         return bool(busy)
 
