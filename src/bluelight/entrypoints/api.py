@@ -18,7 +18,7 @@ from bluelight.domain.commands import (
 from bluelight.domain.incident import Incident
 from bluelight.domain.sharing import Agreement
 from bluelight.domain.signature import SignedKind
-from bluelight.domain.transfer import Transfer, TransferState
+from bluelight.domain.transfer import SEQ_MAX, Transfer, TransferState
 from bluelight.entrypoints.routing import Api, Call, Param, Result
 from bluelight.services.signatures import KeySet, TransferSignatures
 from bluelight.services.views import (
@@ -34,7 +34,7 @@ from bluelight.services.views import (
 api = Api()
 
 Limit = Annotated[int, msgspec.Meta(ge=1, le=1000)]
-After = Annotated[int, msgspec.Meta(ge=0)]
+After = Annotated[int, msgspec.Meta(ge=0, le=SEQ_MAX)]  # a seq, as the store can hold it
 _SUBMIT_ERRORS = (400, 401, 409, 413, 415, 422, 503)
 
 
