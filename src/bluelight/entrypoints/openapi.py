@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from bluelight import __version__
+from bluelight.domain.transfer import SEQ_MAX
 from bluelight.entrypoints.problems import TITLES, Problem
 from bluelight.entrypoints.routing import Api
 from bluelight.services.views import Receipt
@@ -97,10 +98,14 @@ def build(*apis: Api) -> dict[str, Any]:
             "description": "Upgrade to WebSocket. Query `after` = last seq seen. "
                            "See docs/integrator-guide.md for the frames.",
             "parameters": [{"name": "after", "in": "query", "required": False,
-                            "schema": {"type": "integer", "minimum": 0}}],
+                            "schema": {"type": "integer", "minimum": 0,
+                                       "maximum": SEQ_MAX}}],
             "security": [{"agencyToken": []}],
             "responses": {"101": {"description": "Switching protocols"},
-                          "401": {"description": TITLES["unauthenticated"]}},
+                          "401": {"description": TITLES["unauthenticated"]},
+                          "422": {"description": TITLES["invalid"]},
+                          "426": {"description": TITLES["upgrade-required"] +
+                                  " (a request without the WebSocket upgrade)"}},
         }
     }
     return _normalised({

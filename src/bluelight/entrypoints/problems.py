@@ -24,6 +24,7 @@ TITLES = {
     "storage-unavailable": "The hub could not store the message; nothing was stored",
     "internal": "Internal error; nothing was stored",
     "method-not-allowed": "Method not allowed",
+    "upgrade-required": "This endpoint is a WebSocket",
 }
 
 
