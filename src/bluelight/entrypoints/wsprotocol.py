@@ -23,8 +23,8 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 
 EXTENSION = "bluelight.transport"
 # More unsent than this when a ping arrives, and the client is not reading: far more than
-# the stream ever leaves in the buffer (one write of at most its write chunk, 256 KiB,
-# on top of asyncio's 64 KiB high-water mark).
+# the stream ever leaves in the buffer (one write of at most its 64 KiB write chunk, on
+# top of asyncio's 64 KiB high-water mark).
 PONG_BACKLOG = 1024 * 1024
 
 
