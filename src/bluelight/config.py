@@ -22,10 +22,13 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     db_path: str | None = None  # default: <data_dir>/hub.sqlite
     gazetteer_path: str | None = None  # default: <data_dir>/gazetteer.sqlite
     workbench_path: str | None = None  # default: <data_dir>/workbench.sqlite
-    max_body_bytes: int = 256 * 1024
+    max_body_bytes: int = 256 * 1024  # also the largest WebSocket message
     # The hub's write-ahead log is checkpointed and truncated once it passes this size
     # (0: no bound). Each truncation briefly holds up writes; see the operator guide.
     wal_max_bytes: int = 64 * 1024 * 1024
+    # A stream client whose socket takes a write for longer than this has stopped reading:
+    # the hub drops the connection (see docs/integrator-guide.md, "Limits").
+    stream_write_timeout_s: float = 20.0
     escalate_interval_s: float = 1.0
     # Governance loops run by the hub itself (0 turns one off): the retention purge, and
     # a witness of the audit log's head written to the log stream, i.e. kept outside the

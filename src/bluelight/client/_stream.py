@@ -42,6 +42,13 @@ _receipt = msgspec.json.Decoder(Receipt)
 _transfer = msgspec.json.Decoder(TransferView)
 _END = object()  # queued when the stream can deliver no more
 _REMEMBER_ACKS = 100_000  # acks remembered for re-acknowledging replayed repeats
+# What the hub accepts in one WebSocket message (its defaults): at most 100 commands in an
+# array, at most 10,000 seqs in an ack, and at most 256 KiB (larger closes the socket).
+# The SDK stays well inside them.
+_MAX_BATCH = 100
+_ACK_CHUNK = 5_000
+_MAX_MESSAGE = 64 * 1024  # frames join into one message up to this size
+_MAX_FRAME = 256 * 1024  # a command larger than this is refused here, as the hub would
 
 
 class _Pending:
@@ -104,7 +111,8 @@ class Stream:
     async def aclose(self) -> None:
         if self._ws is not None and self._acks:
             with contextlib.suppress(Exception):
-                await self._ws.send(self._ack_frame())
+                for message in _messages(self._ack_frames()):
+                    await self._ws.send(message)
         if self._runner:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -157,9 +165,10 @@ class Stream:
             self._acked.discard(self._acked_order.popleft())
         self._wake.set()
 
-    def _ack_frame(self) -> str:
+    def _ack_frames(self) -> list[str]:
         seqs, self._acks = self._acks, []
-        return _encode({"op": "ack", "seqs": seqs}).decode()
+        return [_encode({"op": "ack", "seqs": seqs[i:i + _ACK_CHUNK]}).decode()
+                for i in range(0, len(seqs), _ACK_CHUNK)]
 
     # commands --------------------------------------------------------------------------
     async def submit(self, recipients: list[str], incident: Incident | dict, *,
@@ -199,6 +208,12 @@ class Stream:
         corr = f"{next(self._corr):x}"
         frame = self._frame(op, corr, fields)
         pending = _Pending(frame, loop.create_future(), decode, op, fields)
+        if len(frame.encode()) > _MAX_FRAME:  # the hub would close the socket on it, every time
+            pending.future.set_exception(HubError(413, {
+                "title": "The request body is too large",
+                "detail": f"the command is {len(frame.encode())} bytes; the stream takes "
+                          f"{_MAX_FRAME}"}))
+            return pending.future
         pending.timer = loop.call_later(timeout, self._expire, corr, timeout)
         self._pending[corr] = pending
         if self._ws is not None:
@@ -239,15 +254,16 @@ class Stream:
 
     async def _write(self, ws: Any) -> None:
         """The one task that writes to the socket: acks first, then commands in order.
-        Everything due goes in one frame (a JSON array when there is more than one)."""
+        Everything due goes in as few messages as the hub's limits allow (a JSON array
+        when there is more than one frame)."""
         while True:
             await self._wake.wait()
             self._wake.clear()
-            frames = [self._ack_frame()] if self._acks else []
+            frames = self._ack_frames()
             while self._outbox:
                 frames.append(self._outbox.popleft())
-            if frames:
-                await ws.send(frames[0] if len(frames) == 1 else f"[{','.join(frames)}]")
+            for message in _messages(frames):
+                await ws.send(message)
 
     async def _run(self) -> None:
         backoff = 0.05
@@ -324,3 +340,20 @@ class Stream:
             self._live.set()
         else:
             await self._settle(frame)
+
+
+def _messages(frames: list[str]) -> list[str]:
+    """Frames joined into messages of at most _MAX_BATCH frames and _MAX_MESSAGE
+    characters (a larger frame goes alone), in order."""
+    messages: list[str] = []
+    group: list[str] = []
+    size = 0
+    for frame in frames:
+        if group and (len(group) == _MAX_BATCH or size + len(frame) + 1 > _MAX_MESSAGE):
+            messages.append(group[0] if len(group) == 1 else f"[{','.join(group)}]")
+            group, size = [], 0
+        group.append(frame)
+        size += len(frame) + 1
+    if group:
+        messages.append(group[0] if len(group) == 1 else f"[{','.join(group)}]")
+    return messages

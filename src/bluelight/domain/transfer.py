@@ -135,7 +135,11 @@ TRACKED_DELIVERY = frozenset(
     }
 )
 
-Seq = Annotated[int, msgspec.Meta(ge=0, description="Per-agency message sequence number")]
+# SQLite stores a seq as a signed 64-bit INTEGER: a larger number cannot name an entry, and
+# would fail in the store (500) instead of being refused as input (422).
+SEQ_MAX = 2**63 - 1
+Seq = Annotated[int, msgspec.Meta(ge=0, le=SEQ_MAX,
+                                  description="Per-agency message sequence number")]
 
 
 class Rendered(msgspec.Struct, kw_only=True, omit_defaults=True):

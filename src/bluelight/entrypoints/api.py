@@ -18,7 +18,7 @@ from bluelight.domain.commands import (
 from bluelight.domain.incident import Incident
 from bluelight.domain.sharing import Agreement
 from bluelight.domain.signature import SignedKind
-from bluelight.domain.transfer import Transfer, TransferState
+from bluelight.domain.transfer import SEQ_MAX, Transfer, TransferState
 from bluelight.entrypoints.routing import Api, Call, Param, Result
 from bluelight.services import history
 from bluelight.services.hub import TIMELINE_PAGE
@@ -37,7 +37,7 @@ from bluelight.services.views import (
 api = Api()
 
 Limit = Annotated[int, msgspec.Meta(ge=1, le=1000)]
-After = Annotated[int, msgspec.Meta(ge=0)]
+After = Annotated[int, msgspec.Meta(ge=0, le=SEQ_MAX)]  # a seq, as the store can hold it
 UpdateLimit = Annotated[int, msgspec.Meta(ge=1, le=history.MAX_PAGE)]
 _SUBMIT_ERRORS = (400, 401, 409, 413, 415, 422, 503)
 

@@ -18,7 +18,7 @@ from bluelight.adapters.storage.sqlite_store import StorageUnavailable
 from bluelight.bootstrap import Runtime
 from bluelight.entrypoints import admin_api, console, openapi, problems, tls
 from bluelight.entrypoints.api import api
-from bluelight.entrypoints.stream import stream_endpoint
+from bluelight.entrypoints.stream import stream_endpoint, upgrade_required
 from bluelight.entrypoints.workbench import apis as workbench_apis
 from bluelight.entrypoints.workbench import pages as workbench_pages
 
@@ -130,8 +130,8 @@ async def _close_revoked_streams(runtime: Runtime, streams: set, interval: float
             for session in doomed:
                 log.warning("closing a stream: its credential was revoked",
                             agency=session.agency, key_id=session.credential)
-                with contextlib.suppress(Exception):
-                    await session.ws.close(CLOSE_REVOKED, "credential revoked")
+                # Returns at once: a client that does not read must not hold up the rest.
+                session.close(CLOSE_REVOKED, "credential revoked")
         except asyncio.CancelledError:
             raise
         except StorageUnavailable as exc:  # logged by the store; no traceback each time
@@ -169,6 +169,7 @@ def create_app(runtime: Runtime) -> Starlette:
         *api.starlette_routes(runtime.hub, runtime.settings.max_body_bytes),
         *admin_api.api.starlette_routes(runtime.hub, runtime.settings.max_body_bytes),
         WebSocketRoute("/v1/stream", stream_endpoint),
+        Route("/v1/stream", upgrade_required),  # the same path without the upgrade
         Route("/openapi.json", openapi_json),
         Route("/metrics", metrics),
         *console.routes(runtime.hub, runtime.settings.max_body_bytes),

@@ -100,8 +100,11 @@ def serve(
     scheme = "https" if settings.tls else "http"
     console.print(f"bluelight hub on {scheme}://{settings.host}:{settings.port}  "
                   f"db={settings.db}")
-    # httptools (uvicorn[standard]), answering unparseable requests with problem details.
-    protocols: dict = {"http": ProblemHttpToolsProtocol, "ws": "websockets-sansio"}
+    from bluelight.entrypoints.wsprotocol import StreamProtocol
+
+    # httptools (uvicorn[standard]), answering unparseable requests with problem details;
+    # websockets-sansio, with a handle to abort a client that stops reading.
+    protocols: dict = {"http": ProblemHttpToolsProtocol, "ws": StreamProtocol}
     if settings.tls:
         import ssl
 
@@ -124,6 +127,7 @@ def serve(
     run = lambda: uvicorn.run(  # noqa: E731
         app_, host=settings.host, port=settings.port, log_level="warning", access_log=False,
         loop="uvloop", ws_per_message_deflate=False, **protocols, **proxies,
+        ws_max_size=settings.max_body_bytes,  # a message is held whole: as large as a body
     )
     if profile is None:
         run()

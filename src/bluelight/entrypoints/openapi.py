@@ -13,6 +13,7 @@ import msgspec.inspect
 from bluelight import __version__
 from bluelight.domain.agency import MessageFormat
 from bluelight.entrypoints.api import Acknowledged
+from bluelight.domain.transfer import SEQ_MAX
 from bluelight.entrypoints.problems import TITLES, Problem
 from bluelight.entrypoints.routing import SESSION_COOKIE, Api, Endpoint, Param
 from bluelight.services.views import Receipt
@@ -194,12 +195,14 @@ def build(*apis: Api) -> dict[str, Any]:
                            "See docs/integrator-guide.md for the frames. The handshake "
                            "is refused with a problem: 401 without a valid credential, "
                            "403 for a console session from a page of another site, 422 "
-                           "for a bad `after` or `format`.",
+                           "for a bad `after` or `format`; a request without the "
+                           "WebSocket upgrade gets 426.",
             "parameters": [
                 {"name": "after", "in": "query", "required": False,
                  "description": "The last seq seen: entries after it are sent, preceded "
                                 "by any earlier one not yet acknowledged",
-                 "schema": {"type": "integer", "minimum": 0}},
+                 "schema": {"type": "integer", "minimum": 0,
+                                           "maximum": SEQ_MAX}},
                 {"name": "format", "in": "query", "required": False,
                  "description": "Also write each entry in this standard (`rendered`); "
                                 "default: your agency's configured one",
@@ -211,6 +214,8 @@ def build(*apis: Api) -> dict[str, Any]:
                 "101": {"description": "Switching protocols"},
                 **{str(status): {"description": _problem_title(status), "content": problem}
                    for status in (401, 403, 422)},
+                "426": {"description": TITLES["upgrade-required"] +
+                        " (a request without the WebSocket upgrade)", "content": problem},
             },
         }
     }

@@ -28,6 +28,7 @@ TITLES = {
     "method-not-allowed": "Method not allowed",
     "throttled": "Too many failed sign-ins",
     "busy": "The hub is too busy to check the password now",
+    "upgrade-required": "This endpoint is a WebSocket",
 }
 
 

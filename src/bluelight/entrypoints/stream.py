@@ -18,118 +18,61 @@ under load the hub coalesces what it has queued that way.
                  {"op":"decide","corr":"...","transfer_id":"...","body":Decide}
 A command other than ack may carry "sig": a JWS with a detached payload over the exact
 bytes of its "body" member (required of an agency with a signing key).
+
+Limits, so that no client can make the hub hold more than a bounded amount for it: a
+message is at most `max_body_bytes` (uvicorn's ws_max_size: larger closes with 1009), an
+array at most MAX_BATCH commands, MAX_IN_FLIGHT of them running, everything outgoing in
+one bounded outbox (stream_writer), and a client whose writes stall is cut off.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from typing import Annotated, Any
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
+from typing import Any
 
 import msgspec
 import structlog
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from bluelight.adapters.delivery.inprocess import InProcessDelivery
+from bluelight.adapters.delivery.inprocess import InProcessDelivery, Subscription
 from bluelight.adapters.storage.sqlite_store import StorageUnavailable
 from bluelight.domain.agency import MessageFormat
-from bluelight.domain.commands import (
-    Decide,
-    SubmitCancellation,
-    SubmitClosure,
-    SubmitIncident,
-    SubmitUpdate,
-)
-from bluelight.domain.errors import DomainError, FieldFault
-from bluelight.domain.signature import SignedKind
-from bluelight.domain.transfer import Entry, Seq
+from bluelight.domain.errors import DomainError
+from bluelight.domain.transfer import SEQ_MAX, Entry
 from bluelight.entrypoints import problems, tls
 from bluelight.entrypoints.problems import ProblemError
-from bluelight.entrypoints.routing import actor_of, bearer_token, decode, identify
+from bluelight.entrypoints.routing import actor_of, bearer_token, identify
+from bluelight.entrypoints.stream_commands import (
+    InFlight,
+    corr_of,
+    decode_command,
+    execute,
+    split,
+)
+from bluelight.entrypoints.stream_writer import LIMIT, LOW_WATER, Writer, entries_frames
 from bluelight.services import audit
 from bluelight.services.credentials import split as split_token
 from bluelight.services.hub import Hub
+from bluelight.services.views import Inbox
 
 log = structlog.get_logger(__name__)
-BACKLOG_PAGE = 1000
+# Entries in one read of the mailbox during catch-up, and taken at once from the live
+# queue. The next page is read only once the outbox is down to LOW_WATER.
+PAGE = 200
+# Commands of one connection running at once, and the bytes they may hold between them.
+# At the limit the hub stops reading the socket (uvicorn then stops reading TCP, and the
+# client's sends block): back-pressure instead of a task, and a result, per command
+# however fast they come.
+MAX_IN_FLIGHT = 100
+MAX_IN_FLIGHT_BYTES = 1024 * 1024
 # WebSocket close codes in the private range: 4000 + the HTTP status they echo.
 CLOSE_CATCH_UP = 4429  # too slow to keep up live: reconnect and catch up from the mailbox
-OUTBOX_LIMIT = 10_000  # frames queued for a client that does not read
-
-
-class _Cmd(msgspec.Struct, tag_field="op", kw_only=True):
-    corr: str | None = None
-
-
-class AckCmd(_Cmd, tag="ack"):
-    # At least one, as POST /v1/inbox/acks. No upper bound here: the client batches the
-    # acks it owes after a reconnect into one frame.
-    seqs: Annotated[list[Seq], msgspec.Meta(min_length=1)]
-
-
-class _SignedCmd(_Cmd, kw_only=True):
-    # The body stays raw until its signature has been checked over its exact bytes.
-    body: msgspec.Raw
-    sig: str | None = None
-
-
-class SubmitCmd(_SignedCmd, tag="submit"):
-    pass
-
-
-class UpdateCmd(_SignedCmd, kw_only=True, tag="update"):
-    reference: str
-
-
-class ClosureCmd(_SignedCmd, kw_only=True, tag="closure"):
-    reference: str
-
-
-class CancellationCmd(_SignedCmd, kw_only=True, tag="cancellation"):
-    reference: str
-
-
-class DecideCmd(_SignedCmd, kw_only=True, tag="decide"):
-    transfer_id: str
-
-
-# What each command's body is, and what its signature is said to cover.
-_BODIES = {
-    SubmitCmd: (msgspec.json.Decoder(SubmitIncident), SignedKind.INCIDENT),
-    UpdateCmd: (msgspec.json.Decoder(SubmitUpdate), SignedKind.UPDATE),
-    ClosureCmd: (msgspec.json.Decoder(SubmitClosure), SignedKind.CLOSURE),
-    CancellationCmd: (msgspec.json.Decoder(SubmitCancellation), SignedKind.CANCELLATION),
-    DecideCmd: (msgspec.json.Decoder(Decide), SignedKind.DECISION),
-}
-
-
-Command = AckCmd | SubmitCmd | UpdateCmd | ClosureCmd | CancellationCmd | DecideCmd
-_command = msgspec.json.Decoder(Command)
-_frames = msgspec.json.Decoder(list[msgspec.Raw]).decode
-
-
-def _decode_command(data: bytes) -> Command:
-    """Decode a frame. A fault inside the command's body is named as the HTTP endpoint
-    names it ("incident.summary", not "body.incident.summary"), as the hub's own checks
-    of that body already are."""
-    try:
-        return decode(_command, data)
-    except ProblemError as exc:
-        exc.faults = [FieldFault(f.field.removeprefix("body."), f.fault) for f in exc.faults]
-        if exc.status == 422 and exc.faults:
-            exc.detail = "; ".join(f"{f.field}: {f.fault}" for f in exc.faults)
-        raise
-
-
-class _CorrOnly(msgspec.Struct):
-    corr: str | None = None
-
-
-_corr = msgspec.json.Decoder(_CorrOnly)
-
-
-class EntriesFrame(msgspec.Struct, tag_field="op", tag="entries"):
-    entries: list[Entry]
+_AFTER = re.compile(r"[0-9]{1,19}")  # ASCII digits only, and no more than a seq can have
 
 
 class LiveFrame(msgspec.Struct, tag_field="op", tag="live"):
@@ -153,13 +96,7 @@ async def stream_endpoint(websocket: WebSocket) -> None:
         if identity.session is not None:
             _check_origin(websocket)
         agency = identity.agency
-        raw_after = websocket.query_params.get("after")
-        after = None
-        if raw_after is not None:
-            if not raw_after.isdigit():
-                raise ProblemError(422, "invalid", "after must be a non-negative integer",
-                                   [problems.FieldFault("query.after", "not an integer")])
-            after = int(raw_after)
+        after = _after(websocket.query_params.get("after"))
         requested = websocket.query_params.get("format")
         if requested is not None and requested not in {f.value for f in MessageFormat}:
             raise ProblemError(422, "invalid", f"unknown format {requested!r}",
@@ -179,7 +116,8 @@ async def stream_endpoint(websocket: WebSocket) -> None:
     parts = split_token(token) if token else None
     try:
         fmt = websocket.query_params.get("format") or await hub.format_of(agency)
-        session = StreamSession(websocket, hub, delivery, agency, identity.operator, fmt)
+        session = StreamSession(websocket, hub, delivery, agency, identity.operator, fmt,
+                                write_deadline=_write_deadline(websocket))
         session.credential = parts[0] if parts else None
         session.console = identity.session is not None
         pem = tls.client_cert_pem(websocket.scope)
@@ -195,6 +133,36 @@ async def stream_endpoint(websocket: WebSocket) -> None:
             metrics.session_closed()
 
 
+def _after(raw: str | None) -> int | None:
+    """The `after` query parameter: a seq. Checked by hand, as int() would take "²" or
+    a number too large for the store (and refuse one of more than 4,300 digits)."""
+    if raw is None:
+        return None
+    if not _AFTER.fullmatch(raw) or int(raw) > SEQ_MAX:
+        raise ProblemError(422, "invalid", f"after must be an integer from 0 to {SEQ_MAX}",
+                           [problems.FieldFault("query.after", "not a seq")])
+    return int(raw)
+
+
+def _write_deadline(websocket: WebSocket) -> float:
+    runtime = getattr(websocket.app.state, "runtime", None)
+    return runtime.settings.stream_write_timeout_s if runtime else 20.0
+
+
+async def upgrade_required(request: Request) -> Response:
+    """GET /v1/stream without a WebSocket upgrade: the same 401 as the stream gives an
+    unknown caller, else a 426 naming what is missing."""
+    try:
+        await identify(request.app.state.hub, request.headers, scope=request.scope)
+        raise ProblemError(426, "upgrade-required",
+                           "/v1/stream is a WebSocket: send a WebSocket upgrade request",
+                           [problems.FieldFault("header.upgrade", "must be websocket")],
+                           headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+    except ProblemError as exc:
+        p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, request.url.path)
+        return problems.response(p, exc.headers)
+
+
 def _check_origin(websocket: WebSocket) -> None:
     """Browsers send cookies on cross-site WebSocket handshakes: a page elsewhere must not
     ride on an operator's session (cross-site WebSocket hijacking)."""
@@ -206,114 +174,170 @@ def _check_origin(websocket: WebSocket) -> None:
 
 
 class StreamSession:
+    """One connection: a reader (commands in), a pusher (catch-up, then live entries) and
+    the writer (everything out). The session ends when the reader or the writer does."""
+
     def __init__(self, ws: WebSocket, hub: Hub, delivery: InProcessDelivery, agency: str,
-                 operator: str | None = None, format_: str = "bluelight"):
+                 operator: str | None = None, format_: str = "bluelight", *,
+                 write_deadline: float = 20.0):
         self.ws, self.hub, self.delivery, self.agency = ws, hub, delivery, agency
         self.operator = operator
         self.format = format_  # the agency's own standard: entries also come in it
         self.credential: str | None = None  # key id of the token it authenticated with
         self.certificate_serial: int | None = None  # or of its client certificate
         self.console = False  # an operator's console session: it signs nothing
+        self.writer = Writer(ws, write_deadline)
+        self._running = InFlight(MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES)
         self._tasks: set[asyncio.Task] = set()
-        self._out: list[bytes] = []
-        self._out_ready = asyncio.Event()
 
-    def _post(self, frame: msgspec.Struct) -> None:
-        """Queue a frame for the writer task."""
-        self._out.append(_encode(frame))
-        self._out_ready.set()
+    def close(self, code: int, reason: str) -> None:
+        """Ask for the connection to be closed; returns at once (the writer closes it, or
+        cuts the client off if even the close frame cannot be written in time)."""
+        self.writer.close(code, reason)
 
-    async def _write(self) -> None:
-        """The only task that writes to the socket. Frames queued while it was writing go
-        out together as one JSON array: under load, one write carries many results and
-        entries instead of one each."""
-        while True:
-            await self._out_ready.wait()
-            self._out_ready.clear()
-            while self._out:
-                frames, self._out = self._out, []
-                data = frames[0] if len(frames) == 1 else b"[" + b",".join(frames) + b"]"
-                await self.ws.send_text(data.decode())
+    async def _post(self, frame: msgspec.Struct, room: int = LIMIT) -> None:
+        """Queue a frame for the writer once the outbox is down to `room` bytes."""
+        await self.writer.outbox.below(room)
+        self.writer.outbox.put(_encode(frame))
+
+    async def _post_entries(self, entries: list[Entry]) -> None:
+        """Queue entries (with their copy in the agency's standard) in frames of at most
+        FRAME_BYTES, each once the outbox is down to LOW_WATER."""
+        encoded = [_encode(e) for e in self.hub.render(entries, self.format)]
+        for frame in entries_frames(encoded):
+            await self.writer.outbox.below(LOW_WATER)
+            self.writer.outbox.put(frame)
 
     async def run(self, after: int | None) -> None:
         # Subscribe before reading the backlog, so nothing committed in between is missed;
         # repeats are dropped by seq below.
         sub = self.delivery.subscribe(self.agency)
-        writer = asyncio.create_task(self._write())
+        ends = {asyncio.create_task(self._read()), asyncio.create_task(self.writer.run())}
         pusher = asyncio.create_task(self._push(sub, after))
+        try:
+            await asyncio.wait(ends, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (*ends, pusher):
+                task.cancel()
+            self.delivery.unsubscribe(sub)
+            self.writer.outbox.close()
+            self.writer.linger()
+            # Commands already taken are carried out, their results dropped: the acks a
+            # client sends just before it closes must count. The reader has stopped, so
+            # there are at most MAX_IN_FLIGHT, and each is one store job.
+            commands = set(self._tasks)
+            if commands:
+                await asyncio.wait(commands, timeout=self.writer.deadline)
+            for task in commands:
+                task.cancel()
+            everything = [*ends, pusher, *commands]
+            for result in await asyncio.gather(*everything, return_exceptions=True):
+                if isinstance(result, Exception):
+                    log.error("stream task failed", agency=self.agency,
+                              exc_info=(type(result), result, result.__traceback__))
+
+    async def _read(self) -> None:
+        """Take commands, in order, while fewer than MAX_IN_FLIGHT are running."""
         try:
             while True:
                 message = await self.ws.receive()
                 if message["type"] == "websocket.disconnect":
-                    break
+                    return
                 data = message.get("bytes") or (message.get("text") or "").encode()
-                self._dispatch(data)
-                if pusher.done() or writer.done():
-                    break
+                try:
+                    commands = split(data)
+                except ProblemError as exc:
+                    await self._post(ResultFrame(status=exc.status, body=problems.problem(
+                        exc.status, exc.kind, exc.detail, exc.faults)))
+                    continue
+                for command in commands:
+                    # Tasks start in arrival order (so submissions reach the store in the
+                    # order sent); waiting here is what stops reading the socket.
+                    await self._running.enter(len(command))
+                    task = asyncio.create_task(self._handle(command))
+                    self._tasks.add(task)
+                    task.add_done_callback(partial(self._finished, len(command)))
         except WebSocketDisconnect:
-            pass
-        finally:
-            pusher.cancel()
-            writer.cancel()
-            for task in list(self._tasks):
-                task.cancel()
-            self.delivery.unsubscribe(sub)
+            return
 
-    async def _push(self, sub, after: int | None) -> None:
+    def _finished(self, size: int, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        self._running.leave(size)
+
+    async def _push(self, sub: Subscription, after: int | None) -> None:
         try:
-            page = await self.hub.inbox(self.agency, after, BACKLOG_PAGE)
-            cursor = page.next_after
-            if page.entries:
-                self._post(EntriesFrame(self.hub.render(page.entries, self.format)))
-            while len(page.entries) == BACKLOG_PAGE:
-                entries = await self.hub.entries(self.agency, cursor, BACKLOG_PAGE)
-                page.entries = entries
-                if entries:
-                    cursor = entries[-1].seq
-                    self._post(EntriesFrame(self.hub.render(entries, self.format)))
-            self._post(LiveFrame(cursor))
+            cursor = await self._catch_up(after)
+            await self._post(LiveFrame(cursor), LOW_WATER)
             while True:
-                batch = await sub.next_batch()
-                if sub.overflowed or len(self._out) > OUTBOX_LIMIT:
-                    await self.ws.close(CLOSE_CATCH_UP, "too far behind: reconnect to catch up")
+                batch = await sub.next_batch(PAGE)
+                if sub.overflowed:
+                    self.close(CLOSE_CATCH_UP, "too far behind: reconnect to catch up")
                     return
                 fresh = [e for e in batch if e.seq > cursor]
                 if fresh:
                     cursor = fresh[-1].seq
-                    self._post(EntriesFrame(self.hub.render(fresh, self.format)))
+                    # While the client lags, entries wait in the subscription (bounded;
+                    # overflow is the 4429 above), not here as encoded frames.
+                    await self._post_entries(fresh)
         except asyncio.CancelledError:
             raise
         except Exception:
             # The mailbox keeps everything: the client reconnects and resumes.
             log.exception("stream push failed", agency=self.agency)
-            with contextlib.suppress(Exception):
-                await self.ws.close(1011, "push failed: reconnect to resume")
+            self.close(1011, "push failed: reconnect to resume")
 
-    def _dispatch(self, data: bytes) -> None:
-        """One task per command, started in arrival order (so submissions reach the store
-        in the order sent). A JSON array carries several commands."""
-        frames = [data]
-        if data.lstrip()[:1] == b"[":
-            # A malformed array is handed on whole: _handle reports it.
-            with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
-                frames = [bytes(raw) for raw in _frames(data)]
-        for frame in frames:
-            task = asyncio.create_task(self._handle(frame))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+    async def _catch_up(self, after: int | None) -> int:
+        """Send the backlog; return where the live push continues from."""
+        page = await self.hub.inbox(self.agency, after, PAGE)
+        cursor = page.next_after
+        async for entries in self._backlog(page):
+            cursor = max(cursor, entries[-1].seq)
+            await self._post_entries(entries)
+        return cursor
+
+    async def _backlog(self, page: Inbox) -> AsyncIterator[list[Entry]]:
+        """The backlog a page at a time. The first page (as GET /v1/inbox gives it) holds
+        the entries never acknowledged at or below the start point, then newer ones. If
+        it holds only old ones, the rest of those follow, then everything newer."""
+        start, entries = page.next_after, page.entries
+        if entries:
+            yield entries
+        if len(entries) < PAGE:
+            return
+        last = entries[-1].seq
+        if last < start:
+            async for entries in self._pages(
+                    lambda seq: self.hub.unacked(self.agency, seq, start, PAGE), last):
+                yield entries
+            last = start
+        async for entries in self._pages(
+                lambda seq: self.hub.entries(self.agency, seq, PAGE), last):
+            yield entries
+
+    async def _pages(self, read: Callable[[int], Awaitable[list[Entry]]], last: int
+                     ) -> AsyncIterator[list[Entry]]:
+        """Pages read after `last` until a short one, each read only once the outbox is
+        down to LOW_WATER: catch-up holds at most a page beyond that per connection."""
+        while True:
+            await self.writer.outbox.below(LOW_WATER)
+            entries = await read(last)
+            if entries:
+                yield entries
+                last = entries[-1].seq
+            if len(entries) < PAGE:
+                return
 
     async def _handle(self, data: bytes) -> None:
         corr = None
         try:
             try:
-                cmd = _decode_command(data)
+                cmd = decode_command(data)
             except ProblemError:
-                # Answer a malformed command under its corr id, if it has a readable one.
-                with contextlib.suppress(msgspec.DecodeError, msgspec.ValidationError):
-                    corr = _corr.decode(data).corr
+                corr = corr_of(data)  # answer a malformed command under its corr id
                 raise
             corr = cmd.corr
-            status, body = await self._execute(cmd)
+            status, body = await execute(self.hub, self.agency, cmd,
+                                         operator=self.operator, console=self.console)
         except ProblemError as exc:
             status = exc.status
             body = problems.problem(exc.status, exc.kind, exc.detail, exc.faults)
@@ -325,42 +349,6 @@ class StreamSession:
             log.exception("stream command failed", agency=self.agency)
             status, body = 500, problems.problem(500, "internal", None)
         if corr is not None or status >= 400:
-            self._post(ResultFrame(status=status, body=body, corr=corr))
-
-    async def _execute(self, cmd: Command) -> tuple[int, Any]:
-        hub, agency = self.hub, self.agency
-        if isinstance(cmd, AckCmd):
-            return 200, {"acknowledged": await hub.acknowledge(agency, cmd.seqs)}
-        decoder, kind = _BODIES[type(cmd)]
-        raw = bytes(cmd.body)
-        signature = (None if self.console else
-                     await hub.check_signature(agency, kind, cmd.sig, raw, "sig"))
-        body = _decode_body(decoder, raw)
-        match cmd:
-            case SubmitCmd():
-                receipt, created = await hub.submit_incident(agency, body, signature=signature)
-            case UpdateCmd(reference=ref):
-                receipt, created = await hub.submit_update(agency, ref, body,
-                                                           signature=signature)
-            case ClosureCmd(reference=ref):
-                receipt, created = await hub.submit_closure(agency, ref, body,
-                                                            signature=signature)
-            case CancellationCmd(reference=ref):
-                receipt, created = await hub.submit_cancellation(agency, ref, body,
-                                                                 signature=signature)
-            case DecideCmd(transfer_id=tid):
-                if self.operator:
-                    body = msgspec.structs.replace(body, operator=self.operator)
-                return 200, await hub.decide(agency, tid, body, signature=signature)
-        return (201 if created else 200), receipt
-
-
-def _decode_body(decoder: Any, raw: bytes) -> Any:
-    """A fault is named as the HTTP endpoint names it ("incident.summary"); a body that
-    is not even an object is "body"."""
-    try:
-        return decode(decoder, raw)
-    except ProblemError as exc:
-        exc.faults = [FieldFault("body" if f.field == "(body)" else f.field, f.fault)
-                      for f in exc.faults]
-        raise
+            # Done, committed: only its result waits for room in the outbox. A slot stays
+            # taken meanwhile, so a client that does not read soon stops being read.
+            await self._post(ResultFrame(status=status, body=body, corr=corr))

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from bluelight.entrypoints.wsprotocol import StreamProtocol
 
 _TLS_VERSIONS = {"TLSv1.2": 0x0303, "TLSv1.3": 0x0304}
 
@@ -51,7 +52,7 @@ class TLSHttpToolsProtocol(HttpToolsProtocol):
             self.scope["extensions"] = {"tls": self._tls}  # type: ignore[typeddict-unknown-key]
 
 
-class TLSWebSocketsProtocol(WebSocketsSansIOProtocol):
+class TLSWebSocketsProtocol(StreamProtocol):
     _tls: dict | None = None
 
     def connection_made(self, transport) -> None:  # type: ignore[override]

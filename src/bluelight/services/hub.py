@@ -480,6 +480,9 @@ class Hub:
     async def entries(self, agency: str, after: int, limit: int) -> list[Entry]:
         return await self.store.read(lambda repo: repo.entries(agency, after, limit))
 
+    async def unacked(self, agency: str, after: int, upto: int, limit: int) -> list[Entry]:
+        return await self.store.read(lambda repo: repo.unacked(agency, after, upto, limit))
+
     async def stats(self, agency: str | None, since: float | None = None) -> Stats:
         """Per pair and overall. An agency sees only pairs it is part of; None is the hub
         operator's view of everything."""

@@ -43,19 +43,7 @@ ADMIN, PASSWORD = "fuzz-admin", "correct horse battery staple"
 # operation or "*" for every operation) -> why. The fuzz test leaves out exactly these
 # (ST101 covers the 5xx figure, ST103 the undocumented statuses); `make fuzz` reports
 # them apart. Empty it once those branches are merged.
-PENDING: dict[tuple[str, str], str] = {
-    ("ST103", "GET /v1/stream"): "stream: a plain GET (no WebSocket upgrade) is a 404 "
-                                 "(curl -i /v1/stream)",
-    ("ST101", "GET /v1/inbox"): "Seq: after >= 2**63 overflows SQLite, a 500 "
-                                "(curl -i -H 'Authorization: Bearer …' "
-                                "'/v1/inbox?after=9223372036854775808')",
-    ("ST103", "GET /v1/inbox"): "the same 500",
-    ("ST101", "POST /v1/inbox/acks"): "Seq: a seq >= 2**63 overflows SQLite, a 500 "
-                                      "(curl -i -H 'Authorization: Bearer …' -H "
-                                      "'Content-Type: application/json' -d "
-                                      "'{\"seqs\": [9223372036854775808]}' /v1/inbox/acks)",
-    ("ST103", "POST /v1/inbox/acks"): "the same 500",
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 
 def pending(code: str, operation: str) -> str | None:

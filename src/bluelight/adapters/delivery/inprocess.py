@@ -14,34 +14,45 @@ from bluelight.domain.transfer import Entry
 
 
 class Subscription:
-    """One connected session's queue. When it overflows, the session is told to drop
-    the connection and catch up from the store, rather than grow without bound."""
+    """One connected session's queue of entries committed but not yet sent: at most
+    `limit` entries, and at most `limit_bytes` of entry bodies (an agency's entries can be
+    a few hundred bytes or a few hundred KiB). When it overflows, the session is told to
+    drop the connection and catch up from the store, rather than grow without bound."""
 
-    def __init__(self, agency: str, limit: int) -> None:
+    def __init__(self, agency: str, limit: int, limit_bytes: int) -> None:
         self.agency = agency
-        self.limit = limit
+        self.limit, self.limit_bytes = limit, limit_bytes
+        self.size = 0  # bytes of the bodies queued
         self.overflowed = False
         self._queue: deque[Entry] = deque()
         self._ready = asyncio.Event()
 
     def offer(self, entry: Entry) -> None:
-        if len(self._queue) >= self.limit:
+        size = len(entry.body)
+        if len(self._queue) >= self.limit or self.size + size > self.limit_bytes:
             self.overflowed = True
         else:
             self._queue.append(entry)
+            self.size += size
         self._ready.set()
 
-    async def next_batch(self) -> list[Entry]:
+    async def next_batch(self, most: int | None = None) -> list[Entry]:
+        """The oldest `most` entries (or all), once there are any. Taking a bounded batch
+        leaves the rest counted here, against the limit, while the session sends it."""
         await self._ready.wait()
-        self._ready.clear()
-        batch = list(self._queue)
-        self._queue.clear()
+        take = len(self._queue) if most is None else min(most, len(self._queue))
+        batch = [self._queue.popleft() for _ in range(take)]
+        self.size -= sum(len(e.body) for e in batch)
+        if not self._queue:
+            self._ready.clear()
         return batch
 
 
 class InProcessDelivery:
-    def __init__(self, queue_limit: int = 20_000) -> None:
-        self._queue_limit = queue_limit
+    # 20,000 entries is some minutes of a busy control room's traffic; 32 MiB is about
+    # that many typical entries (1-2 KB), and caps a queue of large ones.
+    def __init__(self, queue_limit: int = 20_000, queue_bytes: int = 32 * 1024 * 1024) -> None:
+        self._queue_limit, self._queue_bytes = queue_limit, queue_bytes
         self._subs: dict[str, set[Subscription]] = defaultdict(set)
 
     def publish(self, entries: Sequence[Entry]) -> None:
@@ -51,7 +62,7 @@ class InProcessDelivery:
                 sub.offer(entry)
 
     def subscribe(self, agency: str) -> Subscription:
-        sub = Subscription(agency, self._queue_limit)
+        sub = Subscription(agency, self._queue_limit, self._queue_bytes)
         self._subs[agency].add(sub)
         return sub
 

@@ -377,6 +377,14 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
         )
         return [_entry(r) for r in rows]
 
+    def unacked(self, agency: str, after: int, upto: int, limit: int) -> list[Entry]:
+        rows = self._c.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM mailbox WHERE agency = ? AND seq > ?"
+            " AND seq <= ? AND acked_at IS NULL ORDER BY seq LIMIT ?",
+            (agency, after, upto, limit),
+        )
+        return [_entry(r) for r in rows]
+
     def last_seq(self, agency: str) -> int:
         (seq,) = self._c.execute(
             "SELECT COALESCE(MAX(seq), 0) FROM mailbox WHERE agency = ?", (agency,)
