@@ -29,9 +29,16 @@ from pathlib import Path
 
 import httpx
 
-from bluelight.sim import fuzz_hooks
 from bluelight.sim.hubprocess import HubProcess
 from bluelight.sim.incidents import make_incident
+
+# What the Schemathesis process is told (read by the hooks, `fuzz_hooks`).
+HOOKS = "bluelight.sim.fuzz_hooks"
+ENV_URL = "BLUELIGHT_FUZZ_URL"
+ENV_AGENCY = "BLUELIGHT_FUZZ_AGENCY"
+ENV_TOKEN = "BLUELIGHT_FUZZ_TOKEN"
+ENV_ADMIN = "BLUELIGHT_FUZZ_ADMIN"  # username:password of an administrator
+ENV_LOG = "BLUELIGHT_FUZZ_LOG"  # where the response log goes
 
 # Agencies named as the document's examples, so that its examples reach real data.
 AGENCY = "uk.police.south-wales"
@@ -200,12 +207,12 @@ def run(target: FuzzHub, out_dir: Path, *, max_examples: int, seed: int | None =
     if max_time is not None:
         command += ["--max-time", str(int(max_time))]
     env = os.environ | {
-        "SCHEMATHESIS_HOOKS": fuzz_hooks.__name__,
-        fuzz_hooks.ENV_URL: target.hub.url,
-        fuzz_hooks.ENV_AGENCY: AGENCY,
-        fuzz_hooks.ENV_TOKEN: target.token,
-        fuzz_hooks.ENV_ADMIN: f"{ADMIN}:{PASSWORD}",
-        fuzz_hooks.ENV_LOG: str(log),
+        "SCHEMATHESIS_HOOKS": HOOKS,
+        ENV_URL: target.hub.url,
+        ENV_AGENCY: AGENCY,
+        ENV_TOKEN: target.token,
+        ENV_ADMIN: f"{ADMIN}:{PASSWORD}",
+        ENV_LOG: str(log),
     }
     started = time.monotonic()
     proc = subprocess.Popen(command, cwd=out_dir, env=env, stdout=subprocess.PIPE,

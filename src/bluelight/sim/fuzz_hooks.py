@@ -22,13 +22,9 @@ from dataclasses import dataclass
 import httpx
 import schemathesis
 
-ENV_URL = "BLUELIGHT_FUZZ_URL"
-ENV_AGENCY = "BLUELIGHT_FUZZ_AGENCY"
-ENV_TOKEN = "BLUELIGHT_FUZZ_TOKEN"
-ENV_ADMIN = "BLUELIGHT_FUZZ_ADMIN"  # username:password of an administrator
-ENV_LOG = "BLUELIGHT_FUZZ_LOG"  # where the response log goes
+from bluelight.entrypoints.routing import SESSION_COOKIE
+from bluelight.sim.fuzz import ENV_ADMIN, ENV_AGENCY, ENV_LOG, ENV_TOKEN, ENV_URL
 
-SESSION_COOKIE = "bl_session"
 _lock = threading.Lock()
 
 
