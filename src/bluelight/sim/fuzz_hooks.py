@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 import httpx
@@ -97,7 +98,7 @@ PENDING_HEADERS = frozenset({"content-length", "transfer-encoding"})
 
 @schemathesis.hook
 def before_call(context, case, kwargs) -> None:
-    if isinstance(case.headers, dict):
+    if isinstance(case.headers, MutableMapping):  # a CaseInsensitiveDict
         for name in [n for n in case.headers if n.lower() in PENDING_HEADERS]:
             del case.headers[name]
 
