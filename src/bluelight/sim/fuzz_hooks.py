@@ -88,18 +88,17 @@ class HubAuth:
                 return
 
 
-# Headers the fuzzer generates that the HTTP server rejects before the hub sees the
-# request: uvicorn answers a malformed Content-Length with a plain-text "400 Invalid HTTP
-# request received." on any path. Pending the routing branch's fix of uvicorn's
-# plain-text 400s (curl -i -H 'Content-Length: x' /v1/workbench/register/stats); then
-# drop this list and document that 400 (or not) in openapi.py.
-PENDING_HEADERS = frozenset({"content-length", "transfer-encoding"})
+# Message framing is the HTTP server's, not an operation's: a generated Content-Length or
+# Transfer-Encoding that contradicts the body is refused by uvicorn before routing, with a
+# 400 problem (entrypoints/http_protocol.py; tests/integration/test_hostile_input.py checks
+# it). It is not listed under each operation, so the fuzzer does not send such headers.
+FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding"})
 
 
 @schemathesis.hook
 def before_call(context, case, kwargs) -> None:
     if isinstance(case.headers, MutableMapping):  # a CaseInsensitiveDict
-        for name in [n for n in case.headers if n.lower() in PENDING_HEADERS]:
+        for name in [n for n in case.headers if n.lower() in FRAMING_HEADERS]:
             del case.headers[name]
 
 
