@@ -12,8 +12,8 @@ import msgspec.inspect
 
 from bluelight import __version__
 from bluelight.domain.agency import MessageFormat
-from bluelight.entrypoints.api import Acknowledged
 from bluelight.domain.transfer import SEQ_MAX
+from bluelight.entrypoints.api import Acknowledged
 from bluelight.entrypoints.problems import TITLES, Problem
 from bluelight.entrypoints.routing import SESSION_COOKIE, Api, Endpoint, Param
 from bluelight.services.views import Receipt
