@@ -166,7 +166,7 @@ def test_a_plain_get_of_the_stream_is_a_problem_not_a_404(hub, http, region):
 
 def test_the_hub_survived_all_of_it(hub, log_mark):
     assert hub.proc.poll() is None
-    assert httpx.get(f"{hub.url}/healthz", timeout=10).json() == {"status": "ok"}
+    assert httpx.get(f"{hub.url}/healthz", timeout=10).json() == {"status": "ok", "store": "ok"}
     log = (hub.data_dir / "hub.log").read_bytes()[log_mark:].decode(errors="replace")
     for sign in ("Traceback", "Exception in ASGI", "stream command failed",
                  "stream task failed"):

@@ -103,11 +103,15 @@ def _allowed_methods(request: Request) -> list[str]:
     # 405 itself has rewritten the scope's root_path.
     scope = {"type": "http", "path": request.url.path, "root_path": "",
              "method": request.method}
-    for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods:
-            match, _ = route.matches(scope)
-            if match is not Match.NONE:
-                methods |= route.methods
+    matching = [route for route in request.app.router.routes
+                if isinstance(route, Route) and route.methods
+                and route.matches(scope)[0] is not Match.NONE]
+    # A path that names a resource literally (".../assessments/statements") is that
+    # resource, not also an id of the templated one beside it (".../{assessment_id}").
+    if literal := [route for route in matching if route.path == request.url.path]:
+        matching = literal
+    for route in matching:
+        methods |= route.methods
     return sorted(methods)
 
 

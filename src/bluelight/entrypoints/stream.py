@@ -97,10 +97,7 @@ async def stream_endpoint(websocket: WebSocket) -> None:
             _check_origin(websocket)
         agency = identity.agency
         after = _after(websocket.query_params.get("after"))
-        requested = websocket.query_params.get("format")
-        if requested is not None and requested not in {f.value for f in MessageFormat}:
-            raise ProblemError(422, "invalid", f"unknown format {requested!r}",
-                               [problems.FieldFault("query.format", "unknown format")])
+        _check_format(websocket.query_params.get("format"))
     except ProblemError as exc:
         p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, websocket.url.path)
         await websocket.send_denial_response(problems.response(p, exc.headers))
@@ -154,6 +151,9 @@ async def upgrade_required(request: Request) -> Response:
     unknown caller, else a 426 naming what is missing."""
     try:
         await identify(request.app.state.hub, request.headers, scope=request.scope)
+        # The query is checked as the handshake checks it: a bad one is a 422 either way.
+        _after(request.query_params.get("after"))
+        _check_format(request.query_params.get("format"))
         raise ProblemError(426, "upgrade-required",
                            "/v1/stream is a WebSocket: send a WebSocket upgrade request",
                            [problems.FieldFault("header.upgrade", "must be websocket")],
@@ -161,6 +161,12 @@ async def upgrade_required(request: Request) -> Response:
     except ProblemError as exc:
         p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, request.url.path)
         return problems.response(p, exc.headers)
+
+
+def _check_format(requested: str | None) -> None:
+    if requested is not None and requested not in {f.value for f in MessageFormat}:
+        raise ProblemError(422, "invalid", f"unknown format {requested!r}",
+                           [problems.FieldFault("query.format", "unknown format")])
 
 
 def _check_origin(websocket: WebSocket) -> None:

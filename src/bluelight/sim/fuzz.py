@@ -74,6 +74,12 @@ expected-statuses = ["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5x
 expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422",
                      "428", "429", "5xx"]
 
+[[operations]]
+# The stream is a WebSocket: over plain HTTP, a request the hub would accept as a handshake
+# is answered 426 (Upgrade Required), after the credential and the query are checked.
+include-path = "/v1/stream"
+checks.positive_data_acceptance.expected-statuses = ["401", "403", "422", "426", "429", "5xx"]
+
 [cache]
 enabled = {cache}
 """
