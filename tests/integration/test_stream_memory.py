@@ -296,7 +296,7 @@ async def test_catch_up_of_a_large_backlog_is_paged_through_the_bounded_outbox(t
 
 def test_the_hub_survived_all_of_it(hub):
     assert hub.proc.poll() is None
-    assert httpx.get(f"{hub.url}/healthz", timeout=10).json() == {"status": "ok"}
+    assert httpx.get(f"{hub.url}/healthz", timeout=10).json() == {"status": "ok", "store": "ok"}
     log = (hub.data_dir / "hub.log").read_text(errors="replace")
     for sign in ("Traceback", "stream command failed", "stream push failed",
                  "stream task failed"):
