@@ -73,7 +73,7 @@ lint: setup
 
 docs: setup
 	$(BIN)/bluelight openapi --out docs/openapi.json
-	$(BIN)/python -m bluelight.entrypoints.apidoc docs/openapi.json docs/api-reference.md
+	$(BIN)/python -m bluelight.kernel.apidoc docs/openapi.json docs/api-reference.md
 
 # Screenshots of the console's main screens, for the README.
 screenshots: setup $(CHROMIUM)

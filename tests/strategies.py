@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
-from bluelight.domain.agency import AGENCY_ID_PATTERN, Service
-from bluelight.domain.geography import BNG_EASTING, BNG_NORTHING, WGS84_LAT, WGS84_LON
-from bluelight.domain.incident import (
+from bluelight.hub.domain.agency import AGENCY_ID_PATTERN, Service
+from bluelight.hub.domain.incident import (
     UPRN_PATTERN,
     CallerContact,
     CasualtyCount,
@@ -29,6 +28,7 @@ from bluelight.domain.incident import (
     Severity,
     Vulnerability,
 )
+from bluelight.kernel.geography import BNG_EASTING, BNG_NORTHING, WGS84_LAT, WGS84_LON
 
 REFERENCE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}"
 

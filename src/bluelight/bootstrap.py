@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bluelight.adapters.codecs.translator import CodecTranslator
-from bluelight.adapters.delivery.inprocess import InProcessDelivery
-from bluelight.adapters.gazetteer.sqlite_gazetteer import SqliteGazetteer
-from bluelight.adapters.geodesy import ProjGeodesy
-from bluelight.adapters.jws import PyJwtJose
-from bluelight.adapters.metrics import PrometheusMetrics
-from bluelight.adapters.storage import migrate
-from bluelight.adapters.storage.sqlite_store import SqliteStore
-from bluelight.adapters.workbench import migrate as workbench_migrate
-from bluelight.config import Settings
-from bluelight.services.hub import Hub
+from bluelight.hub.adapters.codecs.translator import CodecTranslator
+from bluelight.hub.adapters.delivery.inprocess import InProcessDelivery
+from bluelight.hub.adapters.gazetteer.sqlite_gazetteer import SqliteGazetteer
+from bluelight.hub.adapters.geodesy import ProjGeodesy
+from bluelight.hub.adapters.jws import PyJwtJose
+from bluelight.hub.adapters.metrics import PrometheusMetrics
+from bluelight.hub.adapters.storage import migrate
+from bluelight.hub.adapters.storage.sqlite_store import SqliteStore
+from bluelight.hub.services.hub import Hub
+from bluelight.kernel.settings import Settings
+from bluelight.workbench.adapters import migrate as workbench_migrate
 
 
 @dataclass

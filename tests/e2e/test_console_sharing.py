@@ -17,9 +17,9 @@ import httpx
 from playwright.sync_api import expect
 from test_console import UNLABELLED
 
-from bluelight.adapters.storage.sqlite_store import transaction
-from bluelight.domain.sharing import AgreementTerms, DataClass
-from bluelight.services import sharing
+from bluelight.hub.adapters.storage.sqlite_store import transaction
+from bluelight.hub.domain.sharing import AgreementTerms, DataClass
+from bluelight.hub.services import sharing
 from conftest import sign_in
 
 WAIT = 10_000  # ms

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from bluelight.adapters import seeds
+from bluelight.workbench.adapters import seeds
 from conftest import PASSWORD
 from hubprocess import HubProcess, unique
 from samples import incident
@@ -54,7 +54,7 @@ class Workbench:
 def _cli(data_dir: Path, *args: str) -> None:
     env = {k: v for k, v in os.environ.items() if k != seeds.ENV}
     env["BLUELIGHT_DATA_DIR"] = str(data_dir)
-    r = subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", *args], cwd=REPO,
+    r = subprocess.run([sys.executable, "-m", "bluelight.cli", *args], cwd=REPO,
                        env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
 

@@ -12,7 +12,7 @@ import pytest
 from defusedxml import ElementTree
 from typer.testing import CliRunner
 
-from bluelight.entrypoints.cli_assessment import app
+from bluelight.workbench.entrypoints.cli_assessment import app
 
 IDS = [f"A4-{n:02d}" for n in range(1, 17)]
 HEADER = "partnership,year,respondent_name,respondent_organisation,statement,rating,evidence\n"
@@ -39,7 +39,7 @@ def cli(tmp_path: Path):
 
 def test_the_command_is_wired_into_bluelight(tmp_path: Path) -> None:
     env = {**os.environ, "BLUELIGHT_DATA_DIR": str(tmp_path)}
-    out = subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", "assessment",
+    out = subprocess.run([sys.executable, "-m", "bluelight.cli", "assessment",
                           "statements", "--json"], env=env, capture_output=True, text=True,
                          timeout=60, cwd=tmp_path)
     assert out.returncode == 0, out.stderr

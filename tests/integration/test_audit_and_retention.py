@@ -23,7 +23,7 @@ PASSWORD = "correct horse battery"
 
 
 def cli(data_dir, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", *args],
+    return subprocess.run([sys.executable, "-m", "bluelight.cli", *args],
                           env=os.environ | {"BLUELIGHT_DATA_DIR": str(data_dir)},
                           capture_output=True, text=True, timeout=60)
 

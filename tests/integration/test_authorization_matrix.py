@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from bluelight.adapters import pki
+from bluelight.hub.adapters import pki
 from hubprocess import HubProcess, unique
 from samples import incident
 

@@ -10,7 +10,7 @@ import pytest
 import websockets
 
 from bluelight.client import Client
-from bluelight.domain.transfer import Entry, EntryKind
+from bluelight.hub.domain.transfer import Entry, EntryKind
 from frames import next_frame, pending, unpack
 from hubprocess import HubProcess, unique
 from samples import incident

@@ -10,14 +10,14 @@ import sys
 import httpx
 from sqlalchemy import create_engine
 
-from bluelight.adapters.storage import migrate
-from bluelight.adapters.storage.schema import metadata
+from bluelight.hub.adapters.storage import migrate
+from bluelight.hub.adapters.storage.schema import metadata
 from hubprocess import HubProcess
 
 
 def cli(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bluelight.entrypoints.cli", *args],
+        [sys.executable, "-m", "bluelight.cli", *args],
         env=os.environ | {"BLUELIGHT_DATA_DIR": str(tmp_path)} | env,
         capture_output=True, text=True, timeout=60,
     )

@@ -11,11 +11,11 @@ import pytest
 import xmlschema
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-SCHEMAS = Path(__file__).resolve().parents[2] / "src/bluelight/adapters/codecs/schemas"
+SCHEMAS = Path(__file__).resolve().parents[2] / "src/bluelight/hub/adapters/codecs/schemas"
 
 
 def bluelight(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", *args],
+    return subprocess.run([sys.executable, "-m", "bluelight.cli", *args],
                           input=stdin, capture_output=True, timeout=60, env=os.environ)
 
 

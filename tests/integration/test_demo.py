@@ -13,7 +13,7 @@ from shared_data import CONFORMANCE
 def test_the_demo_runs_and_stops_cleanly(tmp_path):
     seeds = CONFORMANCE.parent / "seeds"
     out = subprocess.run(
-        [sys.executable, "-m", "bluelight.entrypoints.cli", "demo", "--port", str(free_port()),
+        [sys.executable, "-m", "bluelight.cli", "demo", "--port", str(free_port()),
          "--seconds", "12", "--data-dir", str(tmp_path / "demo")],
         capture_output=True, text=True, timeout=180, cwd=tmp_path,
         env={"PATH": "/usr/bin:/bin", "BLUELIGHT_SEEDS_DIR": str(seeds), "COLUMNS": "200"})

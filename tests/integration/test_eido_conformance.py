@@ -15,8 +15,8 @@ import pytest
 import yaml
 from jsonschema import Draft4Validator
 
-from bluelight.adapters.codecs import CodecError, eido, eido_schema
-from bluelight.domain.incident import IncidentType, Priority
+from bluelight.hub.adapters.codecs import CodecError, eido, eido_schema
+from bluelight.hub.domain.incident import IncidentType, Priority
 from shared_data import CONFORMANCE
 
 NENA = CONFORMANCE / "nena-eido"

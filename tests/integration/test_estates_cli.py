@@ -10,7 +10,7 @@ import sys
 
 def cli(data_dir, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "bluelight.entrypoints.cli", "estates", *args],
+        [sys.executable, "-m", "bluelight.cli", "estates", *args],
         env=os.environ | {"BLUELIGHT_DATA_DIR": str(data_dir)},
         capture_output=True, text=True, timeout=60,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bluelight.entrypoints import openapi
+from bluelight.kernel import openapi
 from bluelight.sim import fuzz
 
 # About two minutes on two cores: the coverage phase alone sends a few thousand requests.

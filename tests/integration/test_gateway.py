@@ -58,8 +58,8 @@ def test_a_message_the_hub_cannot_read_gets_a_problem_naming_the_fault(http, reg
 
 
 def test_an_acknowledgement_must_name_a_message_sent_to_you(hub, http, region):
-    from bluelight.domain.translation import Native
-    from bluelight.services import gateway
+    from bluelight.hub.domain.translation import Native
+    from bluelight.hub.services import gateway
 
     assert gateway.acknowledged_seq(
         Native(kind="acknowledgement", acknowledges=f"bluelight:{region.fire.id}/7"),
@@ -252,9 +252,9 @@ def test_with_the_official_schemas_configured_the_hub_checks_against_them(tmp_pa
 
 
 def test_updates_in_another_standard_are_kept_as_received_too(hub, http, region):
-    from bluelight.adapters.codecs import mait_xml
-    from bluelight.domain.incident import IncidentUpdate
-    from bluelight.domain.translation import Native
+    from bluelight.hub.adapters.codecs import mait_xml
+    from bluelight.hub.domain.incident import IncidentUpdate
+    from bluelight.hub.domain.translation import Native
 
     sent = incident()
     assert http.post("/v1/incidents", headers=auth(region.police.token), json={

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bluelight.adapters.gazetteer.sqlite_gazetteer import (
+from bluelight.hub.adapters.gazetteer.sqlite_gazetteer import (
     EXPECTED_HEADER,
     GazetteerImportError,
     SqliteGazetteer,
     import_csv,
 )
-from bluelight.entrypoints.cli_gazetteer import app
-from bluelight.services.ports import GridPoint
+from bluelight.hub.entrypoints.cli_gazetteer import app
+from bluelight.hub.services.ports import GridPoint
 from bluelight.sim.gazetteer import generate_uprn_csv
 
 ROWS = 20_000

@@ -21,18 +21,18 @@ import pytest
 from alembic import command
 from test_audit_and_retention import cli
 
-from bluelight.adapters.storage import migrate
-from bluelight.adapters.storage.sqlite_store import transaction
-from bluelight.domain.agency import Agency, MessageFormat, Service
-from bluelight.domain.incident import (
+from bluelight.hub.adapters.storage import migrate
+from bluelight.hub.adapters.storage.sqlite_store import transaction
+from bluelight.hub.domain.agency import Agency, MessageFormat, Service
+from bluelight.hub.domain.incident import (
     Incident,
     IncidentType,
     IncidentUpdate,
     Location,
     Priority,
 )
-from bluelight.domain.sharing import AgreementTerms, DataClass
-from bluelight.domain.transfer import (
+from bluelight.hub.domain.sharing import AgreementTerms, DataClass
+from bluelight.hub.domain.transfer import (
     AgreementRef,
     EntryKind,
     IncidentStatus,
@@ -41,8 +41,8 @@ from bluelight.domain.transfer import (
     TransferState,
     UpdateBody,
 )
-from bluelight.services import directory, sharing
-from bluelight.services.ports import IncidentRecord
+from bluelight.hub.services import directory, sharing
+from bluelight.hub.services.ports import IncidentRecord
 from hubprocess import HubProcess
 
 _encode = msgspec.json.Encoder().encode

@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from websockets.sync.client import connect
 
-from bluelight.entrypoints.http_protocol import ProblemH11Protocol
+from bluelight.kernel.http_protocol import ProblemH11Protocol
 from frames import next_frame_sync
 from hubprocess import free_port, unique
 from samples import incident

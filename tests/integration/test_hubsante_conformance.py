@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bluelight.adapters.codecs import edxl_de
-from bluelight.adapters.codecs.base import CodecError, Native
-from bluelight.domain.incident import (
+from bluelight.hub.adapters.codecs import edxl_de
+from bluelight.hub.adapters.codecs.base import CodecError, Native
+from bluelight.hub.domain.incident import (
     CallerContact,
     CasualtyCount,
     IncidentType,

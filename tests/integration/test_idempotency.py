@@ -12,7 +12,7 @@ import pytest
 import websockets
 
 from bluelight.client import Client, HubError
-from bluelight.domain.transfer import EntryKind
+from bluelight.hub.domain.transfer import EntryKind
 from frames import next_frame
 from samples import incident
 

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from bluelight.client import Client, HubError, body_of
-from bluelight.domain.transfer import EntryKind
+from bluelight.hub.domain.transfer import EntryKind
 from samples import incident, methane
 
 

@@ -15,9 +15,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from pyproj import Transformer
 
-from bluelight.adapters.gazetteer.sqlite_gazetteer import import_csv
 from bluelight.client import Client, HubError, body_of
-from bluelight.domain.transfer import EntryKind
+from bluelight.hub.adapters.gazetteer.sqlite_gazetteer import import_csv
+from bluelight.hub.domain.transfer import EntryKind
 from bluelight.sim.gazetteer import generate_uprn_csv
 from hubprocess import HubProcess, unique
 from samples import incident

@@ -10,7 +10,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from bluelight.client import Client, body_of
-from bluelight.domain.transfer import Entry, EntryKind
+from bluelight.hub.domain.transfer import Entry, EntryKind
 from hubprocess import unique
 from samples import incident
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bluelight.adapters import seeds
+from bluelight.workbench.adapters import seeds
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(seeds.find_directory(cwd=REPO) is None,
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(seeds.find_directory(cwd=REPO) is None,
 def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != seeds.ENV}
     env |= {"BLUELIGHT_DATA_DIR": str(data_dir), "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", "register",
+    return subprocess.run([sys.executable, "-m", "bluelight.cli", "register",
                            *args], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=120)
 

@@ -14,12 +14,12 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from bluelight.adapters.storage.sqlite_store import transaction
-from bluelight.services import credentials, directory
+from bluelight.hub.adapters.storage.sqlite_store import transaction
+from bluelight.hub.services import credentials, directory
 
 
 def cli(hub, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", *args],
+    return subprocess.run([sys.executable, "-m", "bluelight.cli", *args],
                           env=os.environ | {"BLUELIGHT_DATA_DIR": str(hub.data_dir)},
                           capture_output=True, text=True, timeout=60)
 

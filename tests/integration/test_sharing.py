@@ -200,7 +200,7 @@ def test_the_audit_chain_stays_intact_while_the_hub_and_the_cli_both_write(hub, 
         hub.add_agreement(f"isa-chain-{n}-{trio['police'].split('.')[-1]}",
                           [trio["police"], trio["fire"]], ["caller"])
         send(hub, trio, ["fire"])
-    out = subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", "audit",
+    out = subprocess.run([sys.executable, "-m", "bluelight.cli", "audit",
                           "verify", "--json"], capture_output=True, text=True, timeout=60,
                          env=os.environ | {"BLUELIGHT_DATA_DIR": str(hub.data_dir)})
     assert out.returncode == 0, out.stdout + out.stderr

@@ -24,10 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bluelight.bootstrap import build
-from bluelight.config import Settings
-from bluelight.domain.agency import Agency, Service
-from bluelight.domain.commands import Closure, SubmitClosure, SubmitIncident, SubmitUpdate
-from bluelight.domain.incident import (
+from bluelight.hub.domain.agency import Agency, Service
+from bluelight.hub.domain.commands import Closure, SubmitClosure, SubmitIncident, SubmitUpdate
+from bluelight.hub.domain.incident import (
     CallerContact,
     CasualtyCount,
     Incident,
@@ -37,8 +36,9 @@ from bluelight.domain.incident import (
     Severity,
     Vulnerability,
 )
-from bluelight.domain.sharing import AgreementTerms, DataClass
-from bluelight.services import directory, sharing
+from bluelight.hub.domain.sharing import AgreementTerms, DataClass
+from bluelight.hub.services import directory, sharing
+from bluelight.kernel.settings import Settings
 from strategies import incidents
 
 # About two minutes on a quiet machine (`make test` and CI run it); the timeout leaves room

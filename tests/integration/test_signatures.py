@@ -18,17 +18,17 @@ import msgspec
 import pytest
 import websockets
 
-from bluelight.adapters import jws
-from bluelight.adapters.storage.sqlite_store import transaction
 from bluelight.client import Client, HubError
-from bluelight.domain.signature import Algorithm, SigningKey
-from bluelight.services import signatures
+from bluelight.hub.adapters import jws
+from bluelight.hub.adapters.storage.sqlite_store import transaction
+from bluelight.hub.domain.signature import Algorithm, SigningKey
+from bluelight.hub.services import signatures
 from hubprocess import HubProcess, unique
 from samples import incident
 
 
 def cli(hub, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", *args],
+    return subprocess.run([sys.executable, "-m", "bluelight.cli", *args],
                           env=os.environ | {"BLUELIGHT_DATA_DIR": str(hub.data_dir)},
                           capture_output=True, text=True, timeout=60)
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
-from bluelight.adapters.storage.sqlite_store import transaction
-from bluelight.domain.operator import Operator
-from bluelight.services import operators
+from bluelight.hub.adapters.storage.sqlite_store import transaction
+from bluelight.hub.domain.operator import Operator
+from bluelight.hub.services import operators
 from hubprocess import HubProcess, unique
 
 PASSWORD = "a long enough password"

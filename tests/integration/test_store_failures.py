@@ -9,10 +9,11 @@ import time
 
 import pytest
 
-from bluelight.adapters.storage import migrate
-from bluelight.adapters.storage.sqlite_store import SqliteStore, StorageUnavailable
-from bluelight.domain.agency import Agency, Service
-from bluelight.domain.transfer import EntryKind
+from bluelight.hub.adapters.storage import migrate
+from bluelight.hub.adapters.storage.sqlite_store import SqliteStore
+from bluelight.hub.domain.agency import Agency, Service
+from bluelight.hub.domain.transfer import EntryKind
+from bluelight.kernel.errors import StorageUnavailable
 
 
 def add_agency(agency_id: str):

@@ -32,9 +32,9 @@ import httpx
 import pytest
 import websockets
 
-from bluelight.adapters.storage.sqlite_store import transaction
 from bluelight.client import Client
-from bluelight.domain.transfer import EntryKind
+from bluelight.hub.adapters.storage.sqlite_store import transaction
+from bluelight.hub.domain.transfer import EntryKind
 from frames import next_frame
 from hubprocess import HubProcess, unique
 from rawstream import PeakRss, RawStream, hub_side_open, stream_sessions

@@ -17,7 +17,7 @@ import httpx
 import pytest
 import websockets
 
-from bluelight.adapters import pki
+from bluelight.hub.adapters import pki
 from hubprocess import HubProcess, unique
 from samples import incident
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bluelight.entrypoints import apidoc, openapi
+from bluelight.kernel import apidoc, openapi
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 STALE = "{name} is out of date with the code: run `make docs` and commit the result"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bluelight.domain.assessment import (
+from bluelight.workbench.domain.assessment import (
     APPENDIX,
     CHECKLIST,
     DOCUMENT,
@@ -14,7 +14,7 @@ from bluelight.domain.assessment import (
     SUCCESS_FACTORS,
     statement,
 )
-from bluelight.services.assessment import RECOMMENDATION_R9, checklist
+from bluelight.workbench.services.assessment import RECOMMENDATION_R9, checklist
 from shared_data import CONFORMANCE
 
 SEED = next((CONFORMANCE.parent / "seeds").glob("000_*.txt"), None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bluelight.domain.assessment import (
+from bluelight.workbench.domain.assessment import (
     STATEMENT_IDS,
     Answer,
     Assessment,

@@ -8,8 +8,14 @@ import math
 import pytest
 from defusedxml import ElementTree
 
-from bluelight.adapters import radar_svg
-from bluelight.services.assessment import Radar, RadarAxis, RadarLevel, RadarSeries, _radar
+from bluelight.workbench.adapters import radar_svg
+from bluelight.workbench.services.assessment import (
+    Radar,
+    RadarAxis,
+    RadarLevel,
+    RadarSeries,
+    _radar,
+)
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 

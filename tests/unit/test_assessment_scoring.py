@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bluelight.domain.assessment import (
+from bluelight.kernel.errors import Faults, Invalid
+from bluelight.workbench.domain.assessment import (
     STATEMENT_IDS,
     Answer,
     Assessment,
@@ -20,7 +21,6 @@ from bluelight.domain.assessment import (
     merge_answers,
     score,
 )
-from bluelight.domain.errors import Faults, Invalid
 
 A, S, N = Rating.ALWAYS, Rating.SOMETIMES, Rating.NEVER
 T0 = dt.datetime(2023, 1, 1, tzinfo=dt.UTC)

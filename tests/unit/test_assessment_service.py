@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from bluelight.adapters.workbench import assessment_import, migrate
-from bluelight.adapters.workbench.assessment_repository import unit_of_work
-from bluelight.adapters.workbench.assessment_tables import metadata
-from bluelight.domain.assessment import (
+from bluelight.kernel.errors import Conflict, Invalid, NotFound
+from bluelight.workbench.adapters import assessment_import, migrate
+from bluelight.workbench.adapters.assessment_repository import unit_of_work
+from bluelight.workbench.adapters.assessment_tables import metadata
+from bluelight.workbench.domain.assessment import (
     STATEMENT_IDS,
     Answer,
     AnswerBody,
@@ -24,8 +25,7 @@ from bluelight.domain.assessment import (
     Rating,
     Respondent,
 )
-from bluelight.domain.errors import Conflict, Invalid, NotFound
-from bluelight.services.assessment import SelfAssessments
+from bluelight.workbench.services.assessment import SelfAssessments
 
 ANN = Respondent(name="Ann Jones", organisation="South Wales Police", role="Superintendent")
 

@@ -7,7 +7,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bluelight.domain.audit import GENESIS, link, verify
+from bluelight.hub.domain.audit import GENESIS, link, verify
 
 
 def chain(n: int) -> list:

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from bluelight.adapters.codecs import CodecError, Native
-from bluelight.adapters.codecs import cap as codec
-from bluelight.adapters.codecs.methane import normalised, squash
-from bluelight.domain.commands import Closure
-from bluelight.domain.incident import (
+from bluelight.hub.adapters.codecs import CodecError, Native
+from bluelight.hub.adapters.codecs import cap as codec
+from bluelight.hub.adapters.codecs.methane import normalised, squash
+from bluelight.hub.domain.commands import Closure
+from bluelight.hub.domain.incident import (
     CallerContact,
     Incident,
     IncidentType,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bluelight.config import ConfigError, load_settings
+from bluelight.kernel.settings import ConfigError, load_settings
 
 
 def test_defaults_are_a_sqlite_file_under_var_on_loopback_8000(tmp_path, monkeypatch):

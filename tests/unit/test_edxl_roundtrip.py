@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bluelight.adapters.codecs import edxl_de
-from bluelight.adapters.codecs.base import CodecError, Native
-from bluelight.domain.incident import (
+from bluelight.hub.adapters.codecs import edxl_de
+from bluelight.hub.adapters.codecs.base import CodecError, Native
+from bluelight.hub.domain.incident import (
     CasualtyCount,
     Incident,
     IncidentType,

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bluelight.adapters.codecs import eido
-from bluelight.adapters.codecs.base import Native
-from bluelight.domain.incident import Incident, IncidentType, Location, Priority
+from bluelight.hub.adapters.codecs import eido
+from bluelight.hub.adapters.codecs.base import Native
+from bluelight.hub.domain.incident import Incident, IncidentType, Location, Priority
 from shared_data import CONFORMANCE
 from strategies import (
     REFERENCE_PATTERN,

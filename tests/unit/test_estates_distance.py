@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from bluelight.adapters.geodesy import ProjGeodesy
-from bluelight.domain.errors import Invalid
-from bluelight.domain.estates import (
+from bluelight.hub.adapters.geodesy import ProjGeodesy
+from bluelight.kernel.errors import Invalid
+from bluelight.workbench.domain.estates import (
     METRES_PER,
     PLACES,
     Building,
@@ -20,7 +20,7 @@ from bluelight.domain.estates import (
     planar_m,
     within,
 )
-from bluelight.services.estates import Estates
+from bluelight.workbench.services.estates import Estates
 
 GEO = ProjGeodesy()
 

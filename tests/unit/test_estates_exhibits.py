@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from bluelight.adapters.geodesy import ProjGeodesy
-from bluelight.adapters.workbench import estates_tables, migrate
-from bluelight.adapters.workbench.estates_repository import build_estates
-from bluelight.domain.estates import share_pct, whole_pounds
+from bluelight.hub.adapters.geodesy import ProjGeodesy
+from bluelight.workbench.adapters import estates_tables, migrate
+from bluelight.workbench.adapters.estates_repository import build_estates
+from bluelight.workbench.domain.estates import share_pct, whole_pounds
 
 # Exhibit 3 as printed: (organisation, buildings, shared, proportion shared).
 EXHIBIT_3 = [

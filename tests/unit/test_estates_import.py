@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from bluelight.adapters.geodesy import ProjGeodesy
-from bluelight.adapters.workbench import migrate
-from bluelight.adapters.workbench.estates_csv import decode_text
-from bluelight.adapters.workbench.estates_repository import build_estates
-from bluelight.domain.errors import Invalid, NotFound
-from bluelight.services.estates import Estates
+from bluelight.hub.adapters.geodesy import ProjGeodesy
+from bluelight.kernel.errors import Invalid, NotFound
+from bluelight.workbench.adapters import migrate
+from bluelight.workbench.adapters.estates_csv import decode_text
+from bluelight.workbench.adapters.estates_repository import build_estates
+from bluelight.workbench.services.estates import Estates
 
 HEADER = ("organisation,service,name,type,tenure,address,postcode,uprn,easting,northing,"
           "lat,lon,shared_with\n")

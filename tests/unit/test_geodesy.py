@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from bluelight.adapters.geodesy import ProjGeodesy
-from bluelight.domain.geography import BNG_EASTING, BNG_NORTHING, WGS84_LAT, WGS84_LON
+from bluelight.hub.adapters.geodesy import ProjGeodesy
+from bluelight.kernel.geography import BNG_EASTING, BNG_NORTHING, WGS84_LAT, WGS84_LON
 
 GEO = ProjGeodesy()
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bluelight.entrypoints.json_keys import first_duplicate
-from bluelight.entrypoints.routing import media_type_fault
+from bluelight.kernel.json_keys import first_duplicate
+from bluelight.kernel.routing import media_type_fault
 
 
 @pytest.mark.parametrize(("raw", "path"), [

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bluelight.adapters import jws
-from bluelight.domain.signature import (
+from bluelight.hub.adapters import jws
+from bluelight.hub.domain.signature import (
     Algorithm,
     SignatureRefused,
     SigningKey,
@@ -136,12 +136,12 @@ def test_the_signature_is_kept_in_the_same_transaction_as_its_message(tmp_path):
     message with it."""
     import sqlite3
 
-    from bluelight.adapters.storage import migrate
-    from bluelight.adapters.storage.sqlite_store import transaction
-    from bluelight.domain.agency import Agency, Service
-    from bluelight.domain.signature import SignatureRecord, SignedKind
-    from bluelight.services.signatures import kept
-    from bluelight.services.views import Receipt
+    from bluelight.hub.adapters.storage import migrate
+    from bluelight.hub.adapters.storage.sqlite_store import transaction
+    from bluelight.hub.domain.agency import Agency, Service
+    from bluelight.hub.domain.signature import SignatureRecord, SignedKind
+    from bluelight.hub.services.signatures import kept
+    from bluelight.hub.services.views import Receipt
 
     db = tmp_path / "hub.sqlite"
     migrate.upgrade(db)

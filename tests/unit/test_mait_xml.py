@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from bluelight.adapters.codecs import CodecError, Native
-from bluelight.adapters.codecs import mait_xml as codec
-from bluelight.domain.commands import Closure
-from bluelight.domain.incident import (
+from bluelight.hub.adapters.codecs import CodecError, Native
+from bluelight.hub.adapters.codecs import mait_xml as codec
+from bluelight.hub.domain.commands import Closure
+from bluelight.hub.domain.incident import (
     CallerContact,
     CasualtyCount,
     Incident,

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bluelight.adapters.codecs import CodecError, Native
-from bluelight.adapters.codecs import methane as codec
-from bluelight.domain.incident import Incident, IncidentUpdate, Location, Methane
+from bluelight.hub.adapters.codecs import CodecError, Native
+from bluelight.hub.adapters.codecs import methane as codec
+from bluelight.hub.domain.incident import Incident, IncidentUpdate, Location, Methane
 from samples import incident as sample_incident
 from samples import methane as sample_methane
 from strategies import methanes

@@ -10,7 +10,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bluelight.domain.collaboration import (
+from bluelight.wire.stats import Stats
+from bluelight.workbench.domain.collaboration import (
     Actual,
     Benefit,
     BenefitKind,
@@ -20,8 +21,7 @@ from bluelight.domain.collaboration import (
     Unit,
     Workstream,
 )
-from bluelight.services import performance, register
-from bluelight.services.views import Stats
+from bluelight.workbench.services import performance, register
 
 
 def c(cid, area, category, workstream, *benefits) -> Collaboration:

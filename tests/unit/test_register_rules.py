@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bluelight.domain.collaboration import (
+from bluelight.kernel.errors import Conflict, Invalid
+from bluelight.workbench.domain.collaboration import (
     TRANSITIONS,
     Category,
     NewBenefit,
@@ -23,7 +24,6 @@ from bluelight.domain.collaboration import (
     first_day,
     last_day,
 )
-from bluelight.domain.errors import Conflict, Invalid
 
 statuses = st.sampled_from(list(Status))
 

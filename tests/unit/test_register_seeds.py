@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bluelight.adapters import seeds
-from bluelight.adapters.seeds import overview
-from bluelight.adapters.seeds import text as read
-from bluelight.domain.collaboration import BenefitKind, Status, Unit
+from bluelight.workbench.adapters import seeds
+from bluelight.workbench.adapters.seeds import overview
+from bluelight.workbench.adapters.seeds import text as read
+from bluelight.workbench.domain.collaboration import BenefitKind, Status, Unit
 
 SEEDS = seeds.find_directory(cwd=Path(__file__).resolve().parents[2])
 pytestmark = pytest.mark.skipif(SEEDS is None, reason="the seed documents are not here")

@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bluelight.domain.collaboration import (
+from bluelight.workbench.domain.collaboration import (
     Actual,
     Benefit,
     BenefitKind,
@@ -19,8 +19,8 @@ from bluelight.domain.collaboration import (
     Unit,
     Workstream,
 )
-from bluelight.domain.smart import assess, expected_at
-from bluelight.services import board
+from bluelight.workbench.domain.smart import assess, expected_at
+from bluelight.workbench.services import board
 
 TODAY = dt.date(2022, 6, 1)
 GOOD = ("Move the Bridgend fire control into the police control room so calls are "

@@ -7,10 +7,11 @@ import sqlite3
 
 import pytest
 
-from bluelight.adapters.workbench import migrate
-from bluelight.adapters.workbench import register_tables as t
-from bluelight.adapters.workbench.register_repository import Filters, register_transaction
-from bluelight.domain.collaboration import (
+from bluelight.kernel.errors import Invalid
+from bluelight.workbench.adapters import migrate
+from bluelight.workbench.adapters import register_tables as t
+from bluelight.workbench.adapters.register_repository import Filters, register_transaction
+from bluelight.workbench.domain.collaboration import (
     Category,
     ChangeStatus,
     NewCollaboration,
@@ -18,8 +19,7 @@ from bluelight.domain.collaboration import (
     PartnerService,
     Status,
 )
-from bluelight.domain.errors import Invalid
-from bluelight.services import register
+from bluelight.workbench.services import register
 
 
 def test_migration_matches_tables(tmp_path):

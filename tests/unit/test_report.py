@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bluelight.domain.transfer import IncidentStatus, Transfer, TransferState
-from bluelight.services.report import percentile, stats
+from bluelight.hub.domain.transfer import IncidentStatus, Transfer, TransferState
+from bluelight.hub.services.report import percentile, stats
 
 BASELINE = 240.0
 # percentile() rounds to 4 decimal places for presentation; properties allow for that.

@@ -8,8 +8,8 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bluelight.domain.incident import Incident, IncidentUpdate, UpdateRecord
-from bluelight.domain.sharing import (
+from bluelight.hub.domain.incident import Incident, IncidentUpdate, UpdateRecord
+from bluelight.hub.domain.sharing import (
     INCIDENT_FIELDS,
     OPERATIONAL_FIELDS,
     UPDATE_FIELDS,
@@ -22,7 +22,7 @@ from bluelight.domain.sharing import (
     redact_records,
     redact_update,
 )
-from bluelight.domain.transfer import TimelineEvent
+from bluelight.hub.domain.transfer import TimelineEvent
 from strategies import incidents
 
 

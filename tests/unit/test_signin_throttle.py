@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bluelight.domain.throttle import Backoff, Tally
-from bluelight.services.throttle import SignInThrottle, Throttled, address_key
+from bluelight.hub.domain.throttle import Backoff, Tally
+from bluelight.hub.services.throttle import SignInThrottle, Throttled, address_key
 
 RULE = Backoff(after=3, base_s=1.0, max_s=60.0)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from bluelight.domain.incident import Incident, IncidentUpdate, Location
-from bluelight.domain.stored import stored
-from bluelight.domain.transfer import UpdateBody
+from bluelight.hub.domain.incident import Incident, IncidentUpdate, Location
+from bluelight.hub.domain.stored import stored
+from bluelight.hub.domain.transfer import UpdateBody
 from samples import incident as sample_incident
 
 OVERGROWN = sample_incident(notes="n" * 25_000, hazards=["h" * 300] * 60,

@@ -9,13 +9,13 @@ import json
 import msgspec
 import pytest
 
-from bluelight.adapters.delivery.inprocess import Subscription
 from bluelight.client._stream import _ACK_CHUNK, _MAX_BATCH, _MAX_MESSAGE, _messages
-from bluelight.domain.transfer import SEQ_MAX, Entry, EntryKind
-from bluelight.entrypoints.problems import ProblemError
-from bluelight.entrypoints.stream import _after
-from bluelight.entrypoints.stream_commands import MAX_BATCH, InFlight, split
-from bluelight.entrypoints.stream_writer import FRAME_BYTES, Outbox, entries_frames
+from bluelight.hub.adapters.delivery.inprocess import Subscription
+from bluelight.hub.domain.transfer import SEQ_MAX, Entry, EntryKind
+from bluelight.hub.entrypoints.stream import _after
+from bluelight.hub.entrypoints.stream_commands import MAX_BATCH, InFlight, split
+from bluelight.hub.entrypoints.stream_writer import FRAME_BYTES, Outbox, entries_frames
+from bluelight.kernel.problems import ProblemError
 
 
 def entry(seq: int, body_bytes: int = 100) -> Entry:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bluelight.domain.transfer import (
+from bluelight.hub.domain.transfer import (
     IncidentStatus,
     TimelineEvent,
     Transfer,

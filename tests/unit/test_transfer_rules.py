@@ -8,9 +8,7 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from bluelight.domain.errors import Conflict, Faults, Invalid
-from bluelight.domain.geography import check_location
-from bluelight.domain.incident import (
+from bluelight.hub.domain.incident import (
     CasualtyCount,
     Incident,
     IncidentUpdate,
@@ -19,7 +17,7 @@ from bluelight.domain.incident import (
     Severity,
     apply_update,
 )
-from bluelight.domain.transfer import (
+from bluelight.hub.domain.transfer import (
     FINAL,
     Decision,
     OverdueStage,
@@ -29,6 +27,8 @@ from bluelight.domain.transfer import (
     on_decision,
     overdue_message,
 )
+from bluelight.kernel.errors import Conflict, Faults, Invalid
+from bluelight.kernel.geography import check_location
 
 # on_acknowledged ---------------------------------------------------------------------------
 

@@ -11,9 +11,9 @@ import msgspec
 import pytest
 from lxml import etree
 
-from bluelight.adapters.codecs import bluelight_json, cap, edxl_de, eido, mait_xml
-from bluelight.adapters.codecs.base import Native
-from bluelight.domain.incident import Incident, IncidentUpdate, UpdateRecord
+from bluelight.hub.adapters.codecs import bluelight_json, cap, edxl_de, eido, mait_xml
+from bluelight.hub.adapters.codecs.base import Native
+from bluelight.hub.domain.incident import Incident, IncidentUpdate, UpdateRecord
 from samples import incident as sample_incident
 
 SENDER = "uk.police.south-wales"

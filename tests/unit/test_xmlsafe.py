@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bluelight.adapters.codecs import CodecError
-from bluelight.adapters.codecs.xmlsafe import parse
+from bluelight.hub.adapters.codecs import CodecError
+from bluelight.hub.adapters.codecs.xmlsafe import parse
 
 XXE = b"""<?xml version="1.0"?>
 <!DOCTYPE alert [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>

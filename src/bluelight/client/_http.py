@@ -9,18 +9,18 @@ import msgspec
 
 from bluelight.client._errors import HubError, Unavailable
 from bluelight.client._signing import SignatureCheck, Signer, check
-from bluelight.domain.agency import Agency
-from bluelight.domain.incident import Incident, IncidentUpdate
-from bluelight.domain.transfer import Transfer
-from bluelight.services.signatures import KeySet, TransferSignatures
-from bluelight.services.views import (
+from bluelight.hub.domain.agency import Agency
+from bluelight.hub.domain.incident import Incident, IncidentUpdate
+from bluelight.hub.domain.transfer import Transfer
+from bluelight.hub.services.signatures import KeySet, TransferSignatures
+from bluelight.hub.services.views import (
     Inbox,
     Receipt,
-    Stats,
     Timeline,
     TransferView,
     UpdatePage,
 )
+from bluelight.wire.stats import Stats
 
 T = TypeVar("T")
 _encode = msgspec.json.Encoder().encode

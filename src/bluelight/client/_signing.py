@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 
-from bluelight.adapters import jws
-from bluelight.services.signatures import KeySet, SignatureView
+from bluelight.hub.adapters import jws
+from bluelight.hub.services.signatures import KeySet, SignatureView
 
 
 class Signer:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
-from bluelight.domain.stored import stored
-from bluelight.domain.transfer import (
+from bluelight.hub.domain.stored import stored
+from bluelight.hub.domain.transfer import (
     CancellationBody,
     ClosureBody,
     Entry,
@@ -17,7 +17,7 @@ from bluelight.domain.transfer import (
 )
 
 # A body is what the hub stored and pushed: read it without the input limits, so an entry
-# written under other limits than today's still reads (bluelight.domain.stored).
+# written under other limits than today's still reads (bluelight.hub.domain.stored).
 _DECODERS = {
     EntryKind.INCIDENT_NEW: msgspec.json.Decoder(stored(OfferBody)),
     EntryKind.INCIDENT_UPDATE: msgspec.json.Decoder(stored(UpdateBody)),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bluelight.client import Client, body_of
-from bluelight.domain.transfer import EntryKind
+from bluelight.hub.domain.transfer import EntryKind
 from bluelight.sim.incidents import make_incident
 
 SIM_PREFIX = "SIM-"  # references of simulated traffic

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bluelight.adapters.gazetteer.sqlite_gazetteer import import_csv
 from bluelight.client import Client
+from bluelight.hub.adapters.gazetteer.sqlite_gazetteer import import_csv
 from bluelight.sim.cad import SimulatedCad
 from bluelight.sim.gazetteer import generate_uprn_csv
 from bluelight.sim.hubprocess import HubProcess
@@ -63,7 +63,7 @@ def _seed_workbench(data_dir: Path, console: Console) -> None:
 
     env = os.environ | {"BLUELIGHT_DATA_DIR": str(data_dir)}
     for args in (["register", "import-seeds"], ["estates", "load-fixture"]):
-        done = subprocess.run([sys.executable, "-m", "bluelight.entrypoints.cli", *args],
+        done = subprocess.run([sys.executable, "-m", "bluelight.cli", *args],
                               env=env, capture_output=True, text=True, timeout=120)
         last = (done.stdout.strip().splitlines() or [""])[-1]
         if done.returncode == 0:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import httpx
 import schemathesis
 
-from bluelight.entrypoints.routing import SESSION_COOKIE
+from bluelight.kernel.routing import SESSION_COOKIE
 from bluelight.sim.fuzz import ENV_ADMIN, ENV_AGENCY, ENV_LOG, ENV_TOKEN, ENV_URL
 
 _lock = threading.Lock()

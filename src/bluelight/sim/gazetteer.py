@@ -7,8 +7,8 @@ import random
 from pathlib import Path
 from typing import NamedTuple
 
-from bluelight.adapters.gazetteer.sqlite_gazetteer import EXPECTED_HEADER
-from bluelight.adapters.geodesy import ProjGeodesy
+from bluelight.hub.adapters.gazetteer.sqlite_gazetteer import EXPECTED_HEADER
+from bluelight.hub.adapters.geodesy import ProjGeodesy
 
 FIRST_UPRN = 10_000_000_000
 _CHUNK = 10_000  # points per vectorised transform: fast, and memory stays flat

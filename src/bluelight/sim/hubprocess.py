@@ -17,16 +17,16 @@ from pathlib import Path
 
 import httpx
 
-from bluelight.adapters.storage import migrate
-from bluelight.adapters.storage.sqlite_store import transaction
-from bluelight.domain.agency import Agency, MessageFormat, Service
-from bluelight.domain.operator import Operator, Role
-from bluelight.domain.sharing import (
+from bluelight.hub.adapters.storage import migrate
+from bluelight.hub.adapters.storage.sqlite_store import transaction
+from bluelight.hub.domain.agency import Agency, MessageFormat, Service
+from bluelight.hub.domain.operator import Operator, Role
+from bluelight.hub.domain.sharing import (
     Agreement,
     AgreementTerms,
     DataClass,
 )
-from bluelight.services import directory, operators, sharing
+from bluelight.hub.services import directory, operators, sharing
 
 
 def free_port() -> int:
@@ -60,7 +60,7 @@ class HubProcess:
         } | self.env
         log = open(self.data_dir / "hub.log", "ab")  # noqa: SIM115 - lives as long as the hub
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bluelight.entrypoints.cli", "serve", "--port", str(self.port)],
+            [sys.executable, "-m", "bluelight.cli", "serve", "--port", str(self.port)],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + timeout

@@ -12,8 +12,8 @@ import uuid
 
 import msgspec
 
-from bluelight.domain.commands import SubmitIncident
-from bluelight.entrypoints.json_keys import first_duplicate
+from bluelight.hub.domain.commands import SubmitIncident
+from bluelight.kernel.json_keys import first_duplicate
 from bluelight.sim.incidents import make_incident
 
 

@@ -28,8 +28,8 @@ from pathlib import Path
 import msgspec
 
 from bluelight.client import Client
-from bluelight.domain.transfer import EntryKind
-from bluelight.services.report import percentile
+from bluelight.hub.domain.transfer import EntryKind
+from bluelight.hub.services.report import percentile
 from bluelight.sim.hubprocess import HubProcess
 from bluelight.sim.incidents import make_incident
 
@@ -240,7 +240,7 @@ class _WalWatch:
 
 
 def _wal_bound(wal_max_bytes: int | None) -> int:
-    from bluelight.config import Settings
+    from bluelight.kernel.settings import Settings
 
     if wal_max_bytes is not None:
         return wal_max_bytes

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import httpx
 
-from bluelight.services.report import percentile
+from bluelight.hub.services.report import percentile
 from bluelight.sim.hubprocess import HubProcess
 from bluelight.sim.load import _cpu_seconds
 

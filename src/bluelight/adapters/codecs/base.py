@@ -1,5 +1,0 @@
-"""The codec contract's types (defined in the domain, re-exported for the codecs)."""
-
-from bluelight.domain.translation import CodecError, Kind, Native, Translation
-
-__all__ = ["CodecError", "Kind", "Native", "Translation"]

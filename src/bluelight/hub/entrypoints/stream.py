@@ -1,0 +1,360 @@
+"""The WebSocket stream: pushes an agency's mailbox, and takes commands.
+
+On connect the client gives `after` (the last seq it saw). The hub first replays what it
+missed (and anything it never acknowledged), then pushes live entries as they commit, in
+seq order. The client may also send commands on the same socket (submit, ack, decide...),
+each answered with a result frame carrying the client's `corr` id; this is the low-latency
+path a CAD gateway uses. Every command means exactly what the HTTP endpoint of the same
+name means.
+
+Frames (JSON text). Either side may send a JSON array of frames instead of one frame;
+under load the hub coalesces what it has queued that way.
+  hub -> client  {"op":"entries","entries":[Entry...]}
+                 {"op":"live","after":N}          catch-up done, live from here
+                 {"op":"result","corr":"...","status":201,"body":{...}}
+  client -> hub  {"op":"ack","seqs":[...]}         (add "corr" to get a result)
+                 {"op":"submit","corr":"...","body":SubmitIncident}
+                 {"op":"update"|"closure"|"cancellation","corr":"...","reference":"...","body":{...}}
+                 {"op":"decide","corr":"...","transfer_id":"...","body":Decide}
+A command other than ack may carry "sig": a JWS with a detached payload over the exact
+bytes of its "body" member (required of an agency with a signing key).
+
+Limits, so that no client can make the hub hold more than a bounded amount for it: a
+message is at most `max_body_bytes` (uvicorn's ws_max_size: larger closes with 1009), an
+array at most MAX_BATCH commands, MAX_IN_FLIGHT of them running, everything outgoing in
+one bounded outbox (stream_writer), and a client whose writes stall is cut off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
+from typing import Any
+
+import msgspec
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from bluelight.hub.adapters.delivery.inprocess import InProcessDelivery, Subscription
+from bluelight.hub.domain.agency import MessageFormat
+from bluelight.hub.domain.transfer import SEQ_MAX, Entry
+from bluelight.hub.entrypoints import tls
+from bluelight.hub.entrypoints.stream_commands import (
+    InFlight,
+    corr_of,
+    decode_command,
+    execute,
+    split,
+)
+from bluelight.hub.entrypoints.stream_writer import LIMIT, LOW_WATER, Writer, entries_frames
+from bluelight.hub.services import audit
+from bluelight.hub.services.credentials import split as split_token
+from bluelight.hub.services.hub import Hub
+from bluelight.hub.services.views import Inbox
+from bluelight.kernel import problems
+from bluelight.kernel.errors import DomainError, StorageUnavailable
+from bluelight.kernel.problems import ProblemError
+from bluelight.kernel.routing import actor_of, bearer_token, identify
+
+log = structlog.get_logger(__name__)
+# Entries in one read of the mailbox during catch-up, and taken at once from the live
+# queue. The next page is read only once the outbox is down to LOW_WATER.
+PAGE = 200
+# Commands of one connection running at once, and the bytes they may hold between them.
+# At the limit the hub stops reading the socket (uvicorn then stops reading TCP, and the
+# client's sends block): back-pressure instead of a task, and a result, per command
+# however fast they come.
+MAX_IN_FLIGHT = 100
+MAX_IN_FLIGHT_BYTES = 1024 * 1024
+# WebSocket close codes in the private range: 4000 + the HTTP status they echo.
+CLOSE_CATCH_UP = 4429  # too slow to keep up live: reconnect and catch up from the mailbox
+_AFTER = re.compile(r"[0-9]{1,19}")  # ASCII digits only, and no more than a seq can have
+
+
+class LiveFrame(msgspec.Struct, tag_field="op", tag="live"):
+    after: int
+
+
+class ResultFrame(msgspec.Struct, tag_field="op", tag="result", omit_defaults=True):
+    status: int
+    body: Any
+    corr: str | None = None
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+async def stream_endpoint(websocket: WebSocket) -> None:
+    hub: Hub = websocket.app.state.hub
+    delivery: InProcessDelivery = websocket.app.state.delivery
+    try:
+        identity = await identify(hub, websocket.headers, scope=websocket.scope)
+        if identity.session is not None:
+            _check_origin(websocket)
+        agency = identity.agency
+        after = _after(websocket.query_params.get("after"))
+        _check_format(websocket.query_params.get("format"))
+    except ProblemError as exc:
+        p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, websocket.url.path)
+        await websocket.send_denial_response(problems.response(p, exc.headers))
+        return
+    await websocket.accept()
+    # This task serves one caller: commands it runs and its reads are audited as theirs.
+    audit.set_actor(actor_of(identity))
+    await hub.mailbox_read(agency, "stream.opened", [])
+    metrics = getattr(websocket.app.state, "metrics", None)
+    if metrics:
+        metrics.session_opened()
+    token = bearer_token(websocket.headers)
+    parts = split_token(token) if token else None
+    try:
+        fmt = websocket.query_params.get("format") or await hub.format_of(agency)
+        session = StreamSession(websocket, hub, delivery, agency, identity.operator, fmt,
+                                write_deadline=_write_deadline(websocket))
+        session.credential = parts[0] if parts else None
+        session.console = identity.session is not None
+        pem = tls.client_cert_pem(websocket.scope)
+        session.certificate_serial = tls.certificate_facts(pem)[1] if pem else None
+        live = websocket.app.state.streams
+        live.add(session)
+        try:
+            await session.run(after)
+        finally:
+            live.discard(session)
+    finally:
+        if metrics:
+            metrics.session_closed()
+
+
+def _after(raw: str | None) -> int | None:
+    """The `after` query parameter: a seq. Checked by hand, as int() would take "²" or
+    a number too large for the store (and refuse one of more than 4,300 digits)."""
+    if raw is None:
+        return None
+    if not _AFTER.fullmatch(raw) or int(raw) > SEQ_MAX:
+        raise ProblemError(422, "invalid", f"after must be an integer from 0 to {SEQ_MAX}",
+                           [problems.FieldFault("query.after", "not a seq")])
+    return int(raw)
+
+
+def _write_deadline(websocket: WebSocket) -> float:
+    runtime = getattr(websocket.app.state, "runtime", None)
+    return runtime.settings.stream_write_timeout_s if runtime else 20.0
+
+
+async def upgrade_required(request: Request) -> Response:
+    """GET /v1/stream without a WebSocket upgrade: the same 401 as the stream gives an
+    unknown caller, else a 426 naming what is missing."""
+    try:
+        await identify(request.app.state.hub, request.headers, scope=request.scope)
+        # The query is checked as the handshake checks it: a bad one is a 422 either way.
+        _after(request.query_params.get("after"))
+        _check_format(request.query_params.get("format"))
+        raise ProblemError(426, "upgrade-required",
+                           "/v1/stream is a WebSocket: send a WebSocket upgrade request",
+                           [problems.FieldFault("header.upgrade", "must be websocket")],
+                           headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+    except ProblemError as exc:
+        p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, request.url.path)
+        return problems.response(p, exc.headers)
+
+
+def _check_format(requested: str | None) -> None:
+    if requested is not None and requested not in {f.value for f in MessageFormat}:
+        raise ProblemError(422, "invalid", f"unknown format {requested!r}",
+                           [problems.FieldFault("query.format", "unknown format")])
+
+
+def _check_origin(websocket: WebSocket) -> None:
+    """Browsers send cookies on cross-site WebSocket handshakes: a page elsewhere must not
+    ride on an operator's session (cross-site WebSocket hijacking)."""
+    origin = websocket.headers.get("origin", "")
+    host = websocket.headers.get("host", "")
+    if not origin or origin.split("://", 1)[-1] != host:
+        raise ProblemError(403, "forbidden", "the console stream is only for pages of this hub",
+                           [problems.FieldFault("header.origin", "not this hub")])
+
+
+class StreamSession:
+    """One connection: a reader (commands in), a pusher (catch-up, then live entries) and
+    the writer (everything out). The session ends when the reader or the writer does."""
+
+    def __init__(self, ws: WebSocket, hub: Hub, delivery: InProcessDelivery, agency: str,
+                 operator: str | None = None, format_: str = "bluelight", *,
+                 write_deadline: float = 20.0):
+        self.ws, self.hub, self.delivery, self.agency = ws, hub, delivery, agency
+        self.operator = operator
+        self.format = format_  # the agency's own standard: entries also come in it
+        self.credential: str | None = None  # key id of the token it authenticated with
+        self.certificate_serial: int | None = None  # or of its client certificate
+        self.console = False  # an operator's console session: it signs nothing
+        self.writer = Writer(ws, write_deadline)
+        self._running = InFlight(MAX_IN_FLIGHT, MAX_IN_FLIGHT_BYTES)
+        self._tasks: set[asyncio.Task] = set()
+
+    def close(self, code: int, reason: str) -> None:
+        """Ask for the connection to be closed; returns at once (the writer closes it, or
+        cuts the client off if even the close frame cannot be written in time)."""
+        self.writer.close(code, reason)
+
+    async def _post(self, frame: msgspec.Struct, room: int = LIMIT) -> None:
+        """Queue a frame for the writer once the outbox is down to `room` bytes."""
+        await self.writer.outbox.below(room)
+        self.writer.outbox.put(_encode(frame))
+
+    async def _post_entries(self, entries: list[Entry]) -> None:
+        """Queue entries (with their copy in the agency's standard) in frames of at most
+        FRAME_BYTES, each once the outbox is down to LOW_WATER."""
+        encoded = [_encode(e) for e in self.hub.render(entries, self.format)]
+        for frame in entries_frames(encoded):
+            await self.writer.outbox.below(LOW_WATER)
+            self.writer.outbox.put(frame)
+
+    async def run(self, after: int | None) -> None:
+        # Subscribe before reading the backlog, so nothing committed in between is missed;
+        # repeats are dropped by seq below.
+        sub = self.delivery.subscribe(self.agency)
+        ends = {asyncio.create_task(self._read()), asyncio.create_task(self.writer.run())}
+        pusher = asyncio.create_task(self._push(sub, after))
+        try:
+            await asyncio.wait(ends, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (*ends, pusher):
+                task.cancel()
+            self.delivery.unsubscribe(sub)
+            self.writer.outbox.close()
+            self.writer.linger()
+            # Commands already taken are carried out, their results dropped: the acks a
+            # client sends just before it closes must count. The reader has stopped, so
+            # there are at most MAX_IN_FLIGHT, and each is one store job.
+            commands = set(self._tasks)
+            if commands:
+                await asyncio.wait(commands, timeout=self.writer.deadline)
+            for task in commands:
+                task.cancel()
+            everything = [*ends, pusher, *commands]
+            for result in await asyncio.gather(*everything, return_exceptions=True):
+                if isinstance(result, Exception):
+                    log.error("stream task failed", agency=self.agency,
+                              exc_info=(type(result), result, result.__traceback__))
+
+    async def _read(self) -> None:
+        """Take commands, in order, while fewer than MAX_IN_FLIGHT are running."""
+        try:
+            while True:
+                message = await self.ws.receive()
+                if message["type"] == "websocket.disconnect":
+                    return
+                data = message.get("bytes") or (message.get("text") or "").encode()
+                try:
+                    commands = split(data)
+                except ProblemError as exc:
+                    await self._post(ResultFrame(status=exc.status, body=problems.problem(
+                        exc.status, exc.kind, exc.detail, exc.faults)))
+                    continue
+                for command in commands:
+                    # Tasks start in arrival order (so submissions reach the store in the
+                    # order sent); waiting here is what stops reading the socket.
+                    await self._running.enter(len(command))
+                    task = asyncio.create_task(self._handle(command))
+                    self._tasks.add(task)
+                    task.add_done_callback(partial(self._finished, len(command)))
+        except WebSocketDisconnect:
+            return
+
+    def _finished(self, size: int, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        self._running.leave(size)
+
+    async def _push(self, sub: Subscription, after: int | None) -> None:
+        try:
+            cursor = await self._catch_up(after)
+            await self._post(LiveFrame(cursor), LOW_WATER)
+            while True:
+                batch = await sub.next_batch(PAGE)
+                if sub.overflowed:
+                    self.close(CLOSE_CATCH_UP, "too far behind: reconnect to catch up")
+                    return
+                fresh = [e for e in batch if e.seq > cursor]
+                if fresh:
+                    cursor = fresh[-1].seq
+                    # While the client lags, entries wait in the subscription (bounded;
+                    # overflow is the 4429 above), not here as encoded frames.
+                    await self._post_entries(fresh)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # The mailbox keeps everything: the client reconnects and resumes.
+            log.exception("stream push failed", agency=self.agency)
+            self.close(1011, "push failed: reconnect to resume")
+
+    async def _catch_up(self, after: int | None) -> int:
+        """Send the backlog; return where the live push continues from."""
+        page = await self.hub.inbox(self.agency, after, PAGE)
+        cursor = page.next_after
+        async for entries in self._backlog(page):
+            cursor = max(cursor, entries[-1].seq)
+            await self._post_entries(entries)
+        return cursor
+
+    async def _backlog(self, page: Inbox) -> AsyncIterator[list[Entry]]:
+        """The backlog a page at a time. The first page (as GET /v1/inbox gives it) holds
+        the entries never acknowledged at or below the start point, then newer ones. If
+        it holds only old ones, the rest of those follow, then everything newer."""
+        start, entries = page.next_after, page.entries
+        if entries:
+            yield entries
+        if len(entries) < PAGE:
+            return
+        last = entries[-1].seq
+        if last < start:
+            async for entries in self._pages(
+                    lambda seq: self.hub.unacked(self.agency, seq, start, PAGE), last):
+                yield entries
+            last = start
+        async for entries in self._pages(
+                lambda seq: self.hub.entries(self.agency, seq, PAGE), last):
+            yield entries
+
+    async def _pages(self, read: Callable[[int], Awaitable[list[Entry]]], last: int
+                     ) -> AsyncIterator[list[Entry]]:
+        """Pages read after `last` until a short one, each read only once the outbox is
+        down to LOW_WATER: catch-up holds at most a page beyond that per connection."""
+        while True:
+            await self.writer.outbox.below(LOW_WATER)
+            entries = await read(last)
+            if entries:
+                yield entries
+                last = entries[-1].seq
+            if len(entries) < PAGE:
+                return
+
+    async def _handle(self, data: bytes) -> None:
+        corr = None
+        try:
+            try:
+                cmd = decode_command(data)
+            except ProblemError:
+                corr = corr_of(data)  # answer a malformed command under its corr id
+                raise
+            corr = cmd.corr
+            status, body = await execute(self.hub, self.agency, cmd,
+                                         operator=self.operator, console=self.console)
+        except ProblemError as exc:
+            status = exc.status
+            body = problems.problem(exc.status, exc.kind, exc.detail, exc.faults)
+        except DomainError as exc:
+            status, body = exc.status, problems.from_domain(exc)
+        except StorageUnavailable as exc:
+            status, body = 503, problems.problem(503, "storage-unavailable", str(exc))
+        except Exception:
+            log.exception("stream command failed", agency=self.agency)
+            status, body = 500, problems.problem(500, "internal", None)
+        if corr is not None or status >= 400:
+            # Done, committed: only its result waits for room in the outbox. A slot stays
+            # taken meanwhile, so a client that does not read soon stops being read.
+            await self._post(ResultFrame(status=status, body=body, corr=corr))

@@ -1,0 +1,140 @@
+"""Hub settings: defaults, then a TOML file, then BLUELIGHT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+
+from bluelight.hub.services.policy import Policy
+
+ENV_PREFIX = "BLUELIGHT_"
+DEFAULT_CONFIG = Path("bluelight.toml")
+
+
+class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: str = "var"
+    db_path: str | None = None  # default: <data_dir>/hub.sqlite
+    gazetteer_path: str | None = None  # default: <data_dir>/gazetteer.sqlite
+    workbench_path: str | None = None  # default: <data_dir>/workbench.sqlite
+    max_body_bytes: int = 256 * 1024  # also the largest WebSocket message
+    # The hub's write-ahead log is checkpointed and truncated once it passes this size
+    # (0: no bound). Each truncation briefly holds up writes; see the operator guide.
+    wal_max_bytes: int = 64 * 1024 * 1024
+    # A stream client whose socket takes a write for longer than this has stopped reading:
+    # the hub drops the connection (see docs/integrator-guide.md, "Limits").
+    stream_write_timeout_s: float = 20.0
+    escalate_interval_s: float = 1.0
+    # Governance loops run by the hub itself (0 turns one off): the retention purge, and
+    # a witness of the audit log's head written to the log stream, i.e. kept outside the
+    # database, so that `bluelight audit verify --head` can detect truncation.
+    retention_interval_s: float = 3600.0
+    audit_witness_interval_s: float = 300.0
+    ack_deadline_s: float = 30.0
+    decision_deadline_s: float = 120.0
+    reject_unknown_uprn: bool = False
+    phone_baseline_s: float = 240.0
+    session_idle_s: float = 30 * 60.0
+    session_max_s: float = 12 * 3600.0
+    # Console sign-in throttling and password checking (see Policy).
+    signin_user_failures: Annotated[int, msgspec.Meta(ge=1)] = 5
+    signin_address_failures: Annotated[int, msgspec.Meta(ge=1)] = 20
+    signin_backoff_s: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    signin_backoff_max_s: Annotated[float, msgspec.Meta(gt=0)] = 900.0
+    signin_refusal_delay_s: Annotated[float, msgspec.Meta(ge=0)] = 1.0
+    signin_queue: Annotated[int, msgspec.Meta(ge=0)] = 8
+    # Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or
+    # networks; "*" for any). Unset: the client address is the TCP peer's, whatever
+    # headers say, since anyone can send that header and dodge per-address throttling.
+    trusted_proxies: str = ""
+    # Days personal data is kept for incidents sent under no agreement (an agreement
+    # states its own retention).
+    default_retention_days: int = 90
+    # Message signatures (JWS): make them mandatory for every agency (an agency with an
+    # active signing key must sign anyway), and how old a signature may be.
+    require_signatures: bool = False
+    signature_window_s: float = 300.0
+    # Directories of the official JSON Schemas, to validate incoming documents against
+    # (NENA EIDO: the schema/ folder of NENA911/EIDO-JSON; EDXL-DE: the French hub's).
+    eido_schema_dir: str | None = None
+    edxl_de_schema_dir: str | None = None
+    log_level: str = "info"
+    # TLS: HTTPS and WSS when both tls_cert and tls_key are set. With tls_client_ca the hub
+    # asks for client certificates issued by that CA (mutual TLS; an agency's certificate
+    # identifies it). They are optional unless tls_client_cert_required, so bearer-token
+    # clients still work. tls_revoked: a file of revoked serial numbers (hex, one a line).
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_client_ca: str | None = None
+    tls_client_cert_required: bool = False
+    tls_revoked: str | None = None
+
+    @property
+    def db(self) -> Path:
+        return Path(self.db_path) if self.db_path else Path(self.data_dir) / "hub.sqlite"
+
+    @property
+    def gazetteer(self) -> Path:
+        if self.gazetteer_path:
+            return Path(self.gazetteer_path)
+        return Path(self.data_dir) / "gazetteer.sqlite"
+
+    @property
+    def workbench(self) -> Path:
+        if self.workbench_path:
+            return Path(self.workbench_path)
+        return Path(self.data_dir) / "workbench.sqlite"
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.tls_cert and self.tls_key)
+
+    @property
+    def policy(self) -> Policy:
+        return Policy(
+            ack_deadline_s=self.ack_deadline_s,
+            decision_deadline_s=self.decision_deadline_s,
+            reject_unknown_uprn=self.reject_unknown_uprn,
+            phone_baseline_s=self.phone_baseline_s,
+            session_idle_s=self.session_idle_s,
+            session_max_s=self.session_max_s,
+            require_signatures=self.require_signatures,
+            signature_window_s=self.signature_window_s,
+            **{f: getattr(self, f) for f in _SIGNIN_FIELDS},
+        )
+
+
+_SIGNIN_FIELDS = ("signin_user_failures", "signin_address_failures", "signin_backoff_s",
+                  "signin_backoff_max_s", "signin_refusal_delay_s", "signin_queue")
+
+
+class ConfigError(Exception):
+    pass
+
+
+def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """`path` (or ./bluelight.toml if present), overridden by the environment."""
+    env = os.environ if env is None else env
+    values: dict = {}
+    path = path or (Path(env[f"{ENV_PREFIX}CONFIG"]) if f"{ENV_PREFIX}CONFIG" in env else None)
+    if path is None and DEFAULT_CONFIG.exists():
+        path = DEFAULT_CONFIG
+    if path is not None:
+        try:
+            values.update(tomllib.loads(path.read_text()))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    fields = {f.name for f in msgspec.structs.fields(Settings)}
+    for key, value in env.items():
+        if key.startswith(ENV_PREFIX) and (name := key[len(ENV_PREFIX):].lower()) in fields:
+            values[name] = value
+    try:
+        # strict=False lets environment strings become numbers, booleans and paths.
+        return msgspec.convert(values, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"invalid setting: {exc}") from exc
