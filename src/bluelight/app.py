@@ -185,7 +185,6 @@ def create_app(runtime: Runtime) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_problem})
     app.state.hub = runtime.hub
-    app.state.delivery = runtime.delivery
     app.state.metrics = runtime.metrics
     app.state.runtime = runtime
     app.state.streams = set()

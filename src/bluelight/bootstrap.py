@@ -14,6 +14,7 @@ from bluelight.hub.adapters.metrics import PrometheusMetrics
 from bluelight.hub.adapters.storage import migrate
 from bluelight.hub.adapters.storage.sqlite_store import SqliteStore
 from bluelight.hub.services.hub import Hub
+from bluelight.hub.services.ports import Delivery
 from bluelight.kernel.settings import Settings
 from bluelight.workbench.adapters import migrate as workbench_migrate
 
@@ -23,7 +24,7 @@ class Runtime:
     settings: Settings
     hub: Hub
     store: SqliteStore
-    delivery: InProcessDelivery
+    delivery: Delivery
     metrics: PrometheusMetrics
 
 
@@ -34,7 +35,7 @@ def build(settings: Settings) -> Runtime:
     workbench_migrate.upgrade(settings.workbench)
     metrics = PrometheusMetrics()
     delivery = InProcessDelivery()
-    store = SqliteStore(settings.db, delivery.publish, on_batch=metrics.batch,
+    store = SqliteStore(settings.db, on_batch=metrics.batch,
                         wal_max_bytes=settings.wal_max_bytes)
     hub = Hub(
         store,
@@ -43,6 +44,7 @@ def build(settings: Settings) -> Runtime:
         settings.policy,
         metrics,
         jose=PyJwtJose(),
+        delivery=delivery,
         translator=CodecTranslator({
             "eido": Path(settings.eido_schema_dir) if settings.eido_schema_dir else None,
             "edxl-de": (Path(settings.edxl_de_schema_dir) if settings.edxl_de_schema_dir

@@ -39,7 +39,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from bluelight.hub.adapters.delivery.inprocess import InProcessDelivery, Subscription
 from bluelight.hub.domain.agency import MessageFormat
 from bluelight.hub.domain.transfer import SEQ_MAX, Entry
 from bluelight.hub.entrypoints import tls
@@ -54,6 +53,7 @@ from bluelight.hub.entrypoints.stream_writer import LIMIT, LOW_WATER, Writer, en
 from bluelight.hub.services import audit
 from bluelight.hub.services.credentials import split as split_token
 from bluelight.hub.services.hub import Hub
+from bluelight.hub.services.ports import Delivery, Subscription
 from bluelight.hub.services.views import Inbox
 from bluelight.kernel import problems
 from bluelight.kernel.errors import DomainError, StorageUnavailable
@@ -90,7 +90,7 @@ _encode = msgspec.json.Encoder().encode
 
 async def stream_endpoint(websocket: WebSocket) -> None:
     hub: Hub = websocket.app.state.hub
-    delivery: InProcessDelivery = websocket.app.state.delivery
+    delivery = hub.delivery
     try:
         identity = await identify(hub, websocket.headers, scope=websocket.scope)
         if identity.session is not None:
@@ -183,7 +183,7 @@ class StreamSession:
     """One connection: a reader (commands in), a pusher (catch-up, then live entries) and
     the writer (everything out). The session ends when the reader or the writer does."""
 
-    def __init__(self, ws: WebSocket, hub: Hub, delivery: InProcessDelivery, agency: str,
+    def __init__(self, ws: WebSocket, hub: Hub, delivery: Delivery, agency: str,
                  operator: str | None = None, format_: str = "bluelight", *,
                  write_deadline: float = 20.0):
         self.ws, self.hub, self.delivery, self.agency = ws, hub, delivery, agency
