@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bluelight.hub.domain.incident import Location
 from bluelight.kernel.errors import Faults
+from bluelight.wire.incident import Location
 
 # The British National Grid's own extent (OS: the grid's 700 km x 1300 km false origin box).
 BNG_EASTING = (0.0, 700_000.0)

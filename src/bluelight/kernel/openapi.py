@@ -11,12 +11,12 @@ import msgspec
 import msgspec.inspect
 
 from bluelight import __version__
-from bluelight.hub.domain.agency import MessageFormat
-from bluelight.hub.domain.transfer import SEQ_MAX
 from bluelight.hub.entrypoints.api import Acknowledged
-from bluelight.hub.services.views import Receipt
 from bluelight.kernel.problems import TITLES, Problem
 from bluelight.kernel.routing import SESSION_COOKIE, Api, Endpoint, Param
+from bluelight.wire.agency import MessageFormat
+from bluelight.wire.transfer import SEQ_MAX
+from bluelight.wire.views import Receipt
 
 _PATH_PARAM = re.compile(r"{([^}]+)}")
 REF = "#/components/schemas/{name}"
