@@ -24,7 +24,6 @@ from bluelight.workbench.domain.estates import (
     EstatesDataset,
     FleetLine,
     Organisation,
-    StoredBuilding,
     WorkforceLine,
     name_key,
     slug,
@@ -155,7 +154,7 @@ class SqlEstatesRepository:
 
     def buildings(self, dataset_id: str, *, organisation_id: str | None = None,
                   box: tuple[float, float, float, float] | None = None
-                  ) -> list[StoredBuilding]:
+                  ) -> list[Building]:
         """Buildings of the dataset; `box` = (min E, min N, max E, max N) keeps only
         located buildings inside it (a cheap first cut before exact distances)."""
         c = t.buildings.c
@@ -169,11 +168,11 @@ class SqlEstatesRepository:
         out = []
         for r in self.conn.execute(query.order_by(c.id)).all():
             org_name, service = names[r.organisation_id]
-            out.append(StoredBuilding(id=r.id, service=service, building=Building(
-                organisation=org_name, name=r.name, type=r.type, tenure=r.tenure,
-                address=r.address, postcode=r.postcode, uprn=r.uprn, easting=r.easting,
-                northing=r.northing, lat=r.lat, lon=r.lon,
-                shared_with=json.loads(r.shared_with))))
+            out.append(Building(
+                id=r.id, organisation=org_name, service=service, name=r.name, type=r.type,
+                tenure=r.tenure, address=r.address, postcode=r.postcode, uprn=r.uprn,
+                easting=r.easting, northing=r.northing, lat=r.lat, lon=r.lon,
+                shared_with=json.loads(r.shared_with)))
         return out
 
     def fleet(self, dataset_id: str) -> list[FleetLine]:

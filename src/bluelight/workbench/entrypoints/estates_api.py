@@ -18,8 +18,8 @@ from bluelight.workbench.adapters.estates_csv import decode_text
 from bluelight.workbench.adapters.estates_repository import build_estates
 from bluelight.workbench.domain.estates import (
     EstatesDataset,
+    EstatesServiceName,
     FleetTable,
-    Service,
     Unit,
     WorkforceTable,
 )
@@ -103,7 +103,7 @@ async def estates_workforce(call: Call) -> WorkforceTable:
            tag=TAG, response=BuildingCollection, errors=(401, 404, 422),
            query=(_DATASET,
                   Param("organisation", str | None, "Only this organisation's (by name)"),
-                  Param("service", Service | None, "Only this service's")),
+                  Param("service", EstatesServiceName | None, "Only this service's")),
            description="A GeoJSON FeatureCollection: [lon, lat] points, with null geometry "
                        "for a building with no coordinates. `synthetic` is true for the "
                        "sample dataset.")
