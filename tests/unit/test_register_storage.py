@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from bluelight.kernel.errors import Invalid
+from bluelight.wire.service import Service
 from bluelight.workbench.adapters import migrate
 from bluelight.workbench.adapters import register_tables as t
 from bluelight.workbench.adapters.register_repository import Filters, register_transaction
@@ -16,7 +17,6 @@ from bluelight.workbench.domain.collaboration import (
     ChangeStatus,
     NewCollaboration,
     Partner,
-    PartnerService,
     Status,
 )
 from bluelight.workbench.services import register
@@ -42,7 +42,7 @@ def test_create_then_find_by_service_and_text_and_a_failed_write_leaves_nothing(
     new = NewCollaboration(title="Shared station", area="Gwent", category=Category.CO_LOCATION,
                            description="Police and fire share the Abergavenny station.",
                            partners=[Partner(organisation="Gwent Police",
-                                             service=PartnerService.POLICE)])
+                                             service=Service.POLICE)])
     with register_transaction(db) as repo:
         created = register.create(repo, new, "tester", 1.0)
     with register_transaction(db) as repo:

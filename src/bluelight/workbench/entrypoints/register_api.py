@@ -23,7 +23,7 @@ from bluelight.workbench.domain.collaboration import (
     NewActual,
     NewBenefit,
     NewCollaboration,
-    PartnerService,
+    PartnerServiceName,
     Status,
     Workstream,
 )
@@ -71,8 +71,8 @@ _FILTERS = (
     Param("area", Text | None, "Only this area (exact name, any case)"),
     Param("category", Category | None, "Only this category"),
     Param("status", Status | None, "Only this status"),
-    Param("service", PartnerService | None, "Only collaborations with a partner of this "
-                                            "service"),
+    Param("service", PartnerServiceName | None, "Only collaborations with a partner of "
+                                                "this service"),
     Param("workstream", Text | None, "Only this workstream (its id)"),
 )
 
@@ -87,7 +87,7 @@ async def register_list(call: Call) -> list[Collaboration]:
     f = Filters(text=q["q"], area=q["area"],
                 category=q["category"].value if q["category"] else None,
                 status=q["status"].value if q["status"] else None,
-                service=q["service"].value if q["service"] else None,
+                service=q["service"],
                 workstream=q["workstream"])
     return await _run(call, lambda repo: register.search(repo, f))
 
