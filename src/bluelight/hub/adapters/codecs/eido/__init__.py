@@ -86,8 +86,9 @@ from urllib.parse import quote, unquote
 import msgspec
 from lxml import etree
 
-from bluelight.hub.adapters.codecs import eido_schema, special, xmlsafe
+from bluelight.hub.adapters.codecs import special, xmlsafe
 from bluelight.hub.adapters.codecs.base import CodecError, Native, Translation
+from bluelight.hub.adapters.codecs.eido import schema as eido_schema
 from bluelight.hub.domain.incident import (
     INCIDENT_TYPE_LABELS,
     CallerContact,
