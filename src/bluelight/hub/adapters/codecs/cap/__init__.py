@@ -82,7 +82,7 @@ from bluelight.kernel.errors import FieldFault, validation_fault
 FORMAT = "cap"
 MEDIA_TYPE = "application/cap+xml"
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "CAP-v1.2.xsd"
+SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "CAP-v1.2.xsd"
 LANGUAGE = "en-GB"
 TYPE_CODE = "urn:bluelight:incident-type"  # eventCode valueName carrying our exact type
 UPDATE_EVENT = "Incident update"
