@@ -13,10 +13,20 @@ from bluelight.hub.adapters.jws import PyJwtJose
 from bluelight.hub.adapters.metrics import PrometheusMetrics
 from bluelight.hub.adapters.storage import migrate
 from bluelight.hub.adapters.storage.sqlite_store import SqliteStore
+from bluelight.hub.adapters.storage.sqlite_store import transaction as hub_transaction
+from bluelight.hub.domain.transfer import Transfer
+from bluelight.hub.services import report
 from bluelight.hub.services.hub import Hub
 from bluelight.hub.services.ports import Delivery
+from bluelight.hub.services.ports import Repository as HubRepository
 from bluelight.kernel.settings import Settings
+from bluelight.wire.stats import Stats
+from bluelight.workbench.adapters import assessment_import, estates_csv, radar_svg
 from bluelight.workbench.adapters import migrate as workbench_migrate
+from bluelight.workbench.adapters.seeds import SeedFolder
+from bluelight.workbench.adapters.unit_of_work import SqliteUnitOfWork
+from bluelight.workbench.services.ports import HubFigures
+from bluelight.workbench.services.workbench import Formats, Workbench
 
 
 @dataclass
@@ -26,13 +36,13 @@ class Runtime:
     store: SqliteStore
     delivery: Delivery
     metrics: PrometheusMetrics
+    workbench: Workbench
 
 
 def build(settings: Settings) -> Runtime:
     """Migrate the database and assemble the hub. The store's writer starts with the
     event loop (see `entrypoints.app`)."""
     migrate.upgrade(settings.db)
-    workbench_migrate.upgrade(settings.workbench)
     metrics = PrometheusMetrics()
     delivery = InProcessDelivery()
     store = SqliteStore(settings.db, on_batch=metrics.batch,
@@ -51,4 +61,48 @@ def build(settings: Settings) -> Runtime:
                         else None),
         }),
     )
-    return Runtime(settings, hub, store, delivery, metrics)
+    # The hub is the workbench's `HubFigures`: it has the port's `stats` as it stands.
+    return Runtime(settings, hub, store, delivery, metrics, workbench(settings, hub))
+
+
+# ---- the collaboration workbench ------------------------------------------------------
+
+
+def workbench_formats() -> Formats:
+    """The workbench's file formats (modules that fit their ports as they are)."""
+    return Formats(estates_csv=estates_csv, assessment_files=assessment_import,
+                   seeds=SeedFolder(), radar=radar_svg)
+
+
+def workbench(settings: Settings, hub_figures: HubFigures | None) -> Workbench:
+    """Migrate the workbench database (its own file, apart from the hub's) and assemble
+    the workbench over it. `hub_figures` None: no live benefits."""
+    workbench_migrate.upgrade(settings.workbench)
+    return Workbench.build(SqliteUnitOfWork(settings.workbench), ProjGeodesy(), hub_figures,
+                           workbench_formats())
+
+
+class HubDatabaseFigures:
+    """`HubFigures` with no hub running in this process (the command line): the figures
+    computed from the hub's database file, as `Hub.stats` computes them. It reads in its
+    own short transaction; blocking the event loop is fine where nothing else runs."""
+
+    def __init__(self, db: Path, phone_baseline_s: float) -> None:
+        self.db = db
+        self.phone_baseline_s = phone_baseline_s
+
+    async def stats(self, agency: str | None, since: float | None = None) -> Stats:
+        def job(repo: HubRepository) -> list[Transfer]:
+            ts = repo.transfers_since(since)
+            return ts if agency is None else [t for t in ts if t.party(agency)]
+
+        return report.stats(hub_transaction(self.db, job), self.phone_baseline_s)
+
+
+def command_line_workbench(settings: Settings) -> Workbench:
+    """The workbench for one command. It reads the hub's figures from the hub's database
+    when there is one here; otherwise the register shows no live figures (a workbench
+    may run on a machine with no hub)."""
+    figures = (HubDatabaseFigures(settings.db, settings.phone_baseline_s)
+               if settings.db.exists() else None)
+    return workbench(settings, figures)

@@ -30,6 +30,7 @@ from bluelight.kernel.errors import DomainError
 from bluelight.workbench.entrypoints.cli_assessment import app as assessment_app
 from bluelight.workbench.entrypoints.cli_estates import app as estates_app
 from bluelight.workbench.entrypoints.cli_register import app as register_app
+from bluelight.workbench.services.workbench import Formats, Workbench
 
 app = typer.Typer(help="bluelight: multi-agency incident transfer hub.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -40,9 +41,29 @@ operator_app = typer.Typer(help="Console operators.", no_args_is_help=True)
 app.add_typer(operator_app, name="operator")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(bench_app, name="bench")
-app.add_typer(assessment_app, name="assessment")
-app.add_typer(estates_app, name="estates")
-app.add_typer(register_app, name="register")
+
+
+class WorkbenchCommands:
+    """How the workbench's command groups reach the composition root: as their context's
+    `obj` (`bluelight.workbench.entrypoints.CommandRoot`), since the workbench may not
+    import `bootstrap`, which builds the hub too. `bootstrap` is imported on first use:
+    it loads every hub adapter, which most commands never need."""
+
+    def formats(self) -> Formats:
+        from bluelight.bootstrap import workbench_formats
+
+        return workbench_formats()
+
+    def open(self, config: Path | None) -> Workbench:
+        from bluelight.bootstrap import command_line_workbench
+
+        return command_line_workbench(settings(config))
+
+
+_WORKBENCH_CONTEXT = {"obj": WorkbenchCommands()}
+app.add_typer(assessment_app, name="assessment", context_settings=_WORKBENCH_CONTEXT)
+app.add_typer(estates_app, name="estates", context_settings=_WORKBENCH_CONTEXT)
+app.add_typer(register_app, name="register", context_settings=_WORKBENCH_CONTEXT)
 pki_app = typer.Typer(help="A development PKI for TLS and mutual TLS.", no_args_is_help=True)
 app.add_typer(pki_app, name="pki")
 app.add_typer(agreement_app, name="agreement")

@@ -110,8 +110,13 @@ def test_gazetteer_places_lie_on_their_towns():
         assert planar_m((p.easting, p.northing), GEO.to_bng(lat, lon)) < 1_000, name
 
 
+class _NoStorage:
+    def run(self, job):
+        raise AssertionError("finding a centre reads no storage")
+
+
 def _estates() -> Estates:
-    return Estates(lambda job: None, GEO, lambda ds: [], lambda *a: [])
+    return Estates(_NoStorage(), GEO, lambda ds: [], lambda *a: [])
 
 
 def test_centre_from_a_place_lat_lon_or_grid():

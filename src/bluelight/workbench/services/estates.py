@@ -2,9 +2,9 @@
 shipped figures, report Exhibits 3, 5 and 6, count buildings near a place and find
 co-location opportunities.
 
-`Estates` is given a way to run a job in one transaction of the repository, the geodesy
-(BNG <-> WGS84) and the shipped fixtures; entry points build it with `build_estates` in
-`adapters.workbench.estates_repository`.
+`Estates` is given the unit of work (each use case is one transaction of it), the geodesy
+(BNG <-> WGS84), the shipped fixtures and the CSV reader; `bluelight.bootstrap` builds
+it.
 
 Two datasets are shipped and start with their fixture the first time they are used (read
 or written): "main", with the Audit Wales figures as published, and "sample", a synthetic
@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
-from bluelight.hub.services.ports import Geodesy
 from bluelight.kernel.errors import Faults, FieldFault, Invalid, NotFound
 from bluelight.wire.service import BLUE_LIGHT, Service
 from bluelight.workbench.domain import estates as d
+from bluelight.workbench.services.ports import EstatesRepository, Geodesy, UnitOfWork
 
 R = TypeVar("R")
 MAIN = "main"
@@ -40,23 +40,6 @@ _DATASET_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 MAX_ROW_FAULTS_IN_DETAIL = 5
 
 
-class EstatesRepository(Protocol):
-    def dataset(self, dataset_id: str) -> d.EstatesDataset | None: ...
-    def add_dataset(self, dataset_id: str, title: str, synthetic: bool) -> None: ...
-    def datasets(self) -> list[d.EstatesDataset]: ...
-    def organisations(self) -> dict[str, d.Organisation]: ...
-    def add_organisation(self, name: str, service: Service) -> d.Organisation: ...
-    def replace(self, kind: str, dataset_id: str, organisation_ids: list[str],
-                records: list[tuple[str, Any]]) -> None: ...
-    def building_counts(self, dataset_id: str) -> list[d.BuildingCount]: ...
-    def buildings(self, dataset_id: str, *, organisation_id: str | None = None,
-                  box: tuple[float, float, float, float] | None = None
-                  ) -> list[d.Building]: ...
-    def fleet(self, dataset_id: str) -> list[d.FleetLine]: ...
-    def workforce(self, dataset_id: str) -> list[d.WorkforceLine]: ...
-
-
-Transaction = Callable[[Callable[[EstatesRepository], R]], R]
 # dataset id -> [(kind, CSV text)] of its shipped fixture
 Fixtures = Callable[[str], list[tuple[str, str]]]
 # kind, text, faults, progress -> rows (line, typed fields)
@@ -185,12 +168,16 @@ def check_dataset_id(dataset: str) -> str:
 
 
 class Estates:
-    def __init__(self, transaction: Transaction, geodesy: Geodesy, fixtures: Fixtures,
+    def __init__(self, uow: UnitOfWork, geodesy: Geodesy, fixtures: Fixtures,
                  read_csv: CsvReader) -> None:
-        self._transaction = transaction
+        self._uow = uow
         self._geodesy = geodesy
         self._fixtures = fixtures
         self._read_csv = read_csv
+
+    def _transaction(self, job: Callable[[EstatesRepository], R]) -> R:
+        """One transaction of the unit of work, on the estates' repository."""
+        return self._uow.run(lambda tx: job(tx.estates))
 
     # -- writing -----------------------------------------------------------------------
 
