@@ -157,6 +157,10 @@ def create_app(runtime: Runtime) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         runtime.store.start()
+        try:  # the first messages' losses are then worked out before their jobs too
+            await runtime.hub.refresh_terms()
+        except StorageUnavailable as exc:
+            log.error("could not read the directory at start; carrying on", error=str(exc))
         escalator = asyncio.create_task(_escalate_forever(runtime))
         revoker = asyncio.create_task(_close_revoked_streams(runtime, app.state.streams))
         governance = [asyncio.create_task(loop) for loop in _governance(runtime)]

@@ -146,9 +146,16 @@ def _watched_hub(runtime) -> tuple[Hub, WatchedStore, WatchedTranslator]:
     return hub, store, translator
 
 
+async def _settled(hub: Hub) -> None:
+    """Wait for a directory snapshot the hub scheduled to be read."""
+    if hub._refreshing is not None:
+        await hub._refreshing
+
+
 async def test_translation_losses_are_worked_out_outside_the_write_job(runtime):
     await runtime.store.write(directory.change(RECIPIENT, format=MessageFormat.CAP))
     hub, store, translator = _watched_hub(runtime)
+    await hub.refresh_terms()  # as the server does when it starts
     receipt, _ = await hub.submit_incident(SENDER, _submission())
     transfer = await hub.transfer(SENDER, receipt.transfers[0].transfer_id)
     assert translator.encoded >= 1 and translator.encoded_inside == 0
@@ -160,6 +167,7 @@ async def test_losses_follow_a_format_changed_between_reading_and_writing(runtim
     before the write, the write job works that recipient's out again: the transfer
     never records the losses of a format it is not sent in."""
     hub, store, translator = _watched_hub(runtime)
+    await hub.refresh_terms()  # the snapshot says: native format
 
     def switch_to_cap():  # queued just before the submission's own job
         runtime.store.write(directory.change(RECIPIENT, format=MessageFormat.CAP))
@@ -173,6 +181,40 @@ async def test_losses_follow_a_format_changed_between_reading_and_writing(runtim
     assert transfer.losses == expected and transfer.losses
     transfers = await runtime.store.read(lambda repo: repo.transfers_for(SENDER, None, None, 10))
     assert len(transfers) == 1
+    # The job's own work scheduled a fresh snapshot: the next message's losses are
+    # worked out before its job again.
+    await _settled(hub)
+    await hub.submit_incident(SENDER, _submission("P-2"))
+    assert translator.encoded_inside == 1 and translator.encoded == 2
+
+
+async def test_without_a_snapshot_the_job_works_the_losses_out_and_one_is_read(runtime):
+    await runtime.store.write(directory.change(RECIPIENT, format=MessageFormat.CAP))
+    hub, store, translator = _watched_hub(runtime)
+    receipt, _ = await hub.submit_incident(SENDER, _submission())
+    assert translator.encoded_inside == 1
+    transfer = await hub.transfer(RECIPIENT, receipt.transfers[0].transfer_id)
+    assert transfer.losses == sorted(
+        translator.translator.encode("cap", _native_of(transfer)).losses)
+    await _settled(hub)
+    assert hub._terms is not None and hub._terms[0][RECIPIENT].format is MessageFormat.CAP
+
+
+async def test_an_update_sent_right_after_its_incident_is_stored_after_it(runtime):
+    """No await comes between a submission's arrival and its job being queued, so a
+    sender's messages are stored in the order they were sent."""
+    from bluelight.hub.domain.commands import SubmitUpdate
+
+    await runtime.hub.refresh_terms()
+    for n in range(20):
+        reference = f"ORD-{n}"
+        update = msgspec.convert({"message_id": str(uuid.uuid4()),
+                                  "update": {"text": "more"}}, SubmitUpdate)
+        incident = asyncio.ensure_future(runtime.hub.submit_incident(SENDER,
+                                                                     _submission(reference)))
+        follow = asyncio.ensure_future(runtime.hub.submit_update(SENDER, reference, update))
+        (_, created), (_, updated) = await asyncio.gather(incident, follow)
+        assert created and updated
 
 
 def _native_of(transfer):

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 
 import msgspec
+import structlog
 
 from bluelight.hub.domain.agency import Agency
 from bluelight.hub.domain.commands import (
@@ -71,6 +72,7 @@ from bluelight.kernel.errors import DomainError, NotFound
 from bluelight.kernel.geography import operates_in_gb
 from bluelight.wire.stats import Stats
 
+log = structlog.get_logger(__name__)
 TIMELINE_PAGE = 1000  # logged events per page of a timeline
 
 
@@ -93,7 +95,10 @@ class Hub:
         # one (a tool that only stores), entries wait in the mailbox for the next poll.
         self.delivery = delivery or NoDelivery()
         self.publish = self.delivery.publish
-        self._arrivals: dict[str, asyncio.Lock] = {}  # one per sending agency
+        # The directory as the losses are worked out from (agencies by id, agreements in
+        # force): a snapshot, checked by each write job, so it may lag a change.
+        self._terms: tuple[dict[str, Agency], list[Agreement]] | None = None
+        self._refreshing: asyncio.Task | None = None
         self.gazetteer = gazetteer
         self.geodesy = geodesy
         self.policy = policy or Policy()
@@ -218,21 +223,31 @@ class Hub:
         )
         incident = msgspec.structs.replace(command.incident, location=location)
         lost = self._lost(sender, incident, raw)
-        async with self._arrival(sender):
-            # Translation losses are worked out first, from a snapshot of the recipients
-            # and agreements: encoding in every recipient's standard is slow, and the
-            # write job must stay short.
-            losses = await self.store.read(lambda repo: submit.losses_for(
-                repo, sender, command.recipients, incident, lost))
-            stored = self.store.write(
-                signatures.kept(
-                    signature,
-                    submit.submit_incident(sender, command, incident, flags, submitted_at,
-                                           self.clock, self.policy, raw, losses,
-                                           audit.actor(sender), lost)),
-                # Once durable: push each recipient its new entry.
-                publish=self.publish)
-        receipt, created = await stored
+        # Translation losses are worked out here, before the write job (encoding in each
+        # recipient's standard is the slow part, and the writer's batches are
+        # time-boxed), from the hub's snapshot of the directory. The job checks each
+        # against the recipient and agreement in force, and works out any the snapshot
+        # got wrong itself. No await comes between here and queueing the job, so a
+        # sender's messages are stored in the order they arrived.
+        losses = None
+        if (terms := self._terms) is not None:
+            losses = submit.losses_for(*terms, sender, command.recipients, incident, lost)
+        missed: list[str] = []  # recipients the snapshot was wrong about
+
+        def in_job(recipient: Agency, shared: Incident) -> list[str]:
+            missed.append(recipient.id)
+            return lost(recipient, shared)
+
+        receipt, created = await self.store.write(
+            signatures.kept(
+                signature,
+                submit.submit_incident(sender, command, incident, flags, submitted_at,
+                                       self.clock, self.policy, raw, losses,
+                                       audit.actor(sender), in_job)),
+            # Once durable: push each recipient its new entry.
+            publish=self.publish)
+        if missed or terms is None:
+            self._refresh_terms()  # after the commit, so it reads what the job saw
         if created:
             self.metrics.stored(sender, [t.recipient for t in receipt.transfers],
                                 receipt.stored_at - submitted_at)
@@ -252,51 +267,50 @@ class Hub:
             command = msgspec.structs.replace(
                 command, update=msgspec.structs.replace(command.update, location=location)
             )
-        async with self._arrival(sender):
-            stored = self.store.write(
-                signatures.kept(
-                    signature,
-                    submit.submit_update(sender, reference, command, flags, self.clock, raw,
-                                         audit.actor(sender))),
-                publish=self.publish)
-        return await stored
+        return await self.store.write(
+            signatures.kept(
+                signature,
+                submit.submit_update(sender, reference, command, flags, self.clock, raw,
+                                     audit.actor(sender))),
+            publish=self.publish)
 
     async def submit_closure(
         self, sender: str, reference: str, command: SubmitClosure, *,
         raw: RawMessage | None = None, signature: SignatureRecord | signatures.Unsigned | None = None,
     ) -> tuple[Receipt, bool]:
-        async with self._arrival(sender):
-            stored = self.store.write(signatures.kept(
-                signature,
-                submit.submit_closure(sender, reference, command, self.clock, raw,
-                                      audit.actor(sender))),
-                publish=self.publish)
-        return await stored
+        return await self.store.write(signatures.kept(
+            signature,
+            submit.submit_closure(sender, reference, command, self.clock, raw,
+                                  audit.actor(sender))),
+            publish=self.publish)
 
     async def submit_cancellation(
         self, sender: str, reference: str, command: SubmitCancellation, *,
         raw: RawMessage | None = None, signature: SignatureRecord | signatures.Unsigned | None = None,
     ) -> tuple[Receipt, bool]:
-        async with self._arrival(sender):
-            stored = self.store.write(
-                signatures.kept(
-                    signature,
-                    submit.submit_cancellation(sender, reference, command, self.clock, raw,
-                                               audit.actor(sender))),
-                publish=self.publish)
-        return await stored
+        return await self.store.write(
+            signatures.kept(
+                signature,
+                submit.submit_cancellation(sender, reference, command, self.clock, raw,
+                                           audit.actor(sender))),
+            publish=self.publish)
 
-    def _arrival(self, sender: str) -> asyncio.Lock:
-        """A sender's messages are stored in the order they arrived (an update must not
-        overtake its incident). The store queues jobs in call order; what could reorder
-        them is an incident's read before its write, so each submission queues its job
-        holding the sender's turn (asyncio locks are first come, first served) and
-        awaits the commit after letting go: the next message reads while this one
-        commits."""
-        lock = self._arrivals.get(sender)
-        if lock is None:
-            lock = self._arrivals[sender] = asyncio.Lock()
-        return lock
+    async def refresh_terms(self) -> None:
+        """Read the directory snapshot the losses are worked out from: every agency
+        (its format) and the agreements in force. The server calls it on start; after
+        that a submission that found it wrong schedules a refresh."""
+        self._terms = await self.store.read(
+            lambda repo: ({a.id: a for a in repo.agencies()}, repo.agreements_in_force()))
+
+    def _refresh_terms(self) -> None:
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.get_running_loop().create_task(self._refresh_quietly())
+
+    async def _refresh_quietly(self) -> None:
+        try:
+            await self.refresh_terms()
+        except Exception:  # the jobs stay right without it: they work losses out
+            log.warning("could not refresh the directory snapshot", exc_info=True)
 
     def _lost(self, sender: str, incident: Incident, raw: RawMessage | None
               ) -> Callable[[Agency, Incident], list[str]]:

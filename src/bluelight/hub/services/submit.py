@@ -23,7 +23,13 @@ from bluelight.hub.domain.commands import (
     SubmitUpdate,
 )
 from bluelight.hub.domain.incident import Incident, UpdateRecord, apply_update
-from bluelight.hub.domain.sharing import DataClass, redact, redact_closure_text, redact_update
+from bluelight.hub.domain.sharing import (
+    Agreement,
+    DataClass,
+    redact,
+    redact_closure_text,
+    redact_update,
+)
 from bluelight.hub.domain.transfer import (
     AgreementRef,
     CancellationBody,
@@ -104,10 +110,10 @@ def submit_incident(
     """`incident` is the command's incident with its location resolved. `raw` is the
     message as received, when it came in another standard; `losses` says what
     translation drops on the way to each recipient (see `losses_for`; None: nothing).
-    If a recipient's format or agreement changed since they were worked out (an
-    administrator's change in the last milliseconds), `lost(recipient, shared)` works
-    that recipient's out again here: rare, and better than storing the message out of
-    its sender's order. `actor` is who is audited as sending it."""
+    Where they were worked out under another format or agreement than the one in force
+    now (the hub's snapshot of the directory is behind an administrator's change), or
+    not at all, `lost(recipient, shared)` works that recipient's out here: rare, and
+    the answer is right either way. `actor` is who is audited as sending it."""
     message_id = str(command.message_id)
     digest = fingerprint(command)
 
@@ -194,16 +200,16 @@ def submit_incident(
 
 
 def losses_for(
-    repo: Repository, sender: str, recipients: Sequence[str], incident: Incident,
-    lost: Lost,
+    agencies: Mapping[str, Agency], in_force: list[Agreement], sender: str,
+    recipients: Sequence[str], incident: Incident, lost: Lost,
 ) -> dict[LossKey, list[str]]:
-    """A read job: `lost(recipient, shared)` for each known recipient, where `shared` is
-    what the agreement in force lets that recipient have of `incident`."""
-    in_force = repo.agreements_in_force()
+    """`lost(recipient, shared)` for each recipient known to `agencies`, where `shared`
+    is what the agreement in `in_force` lets that recipient have of `incident`. Pure:
+    the hub calls it with its snapshot of the directory, outside any transaction."""
     out: dict[LossKey, list[str]] = {}
     for agency_id in dict.fromkeys(recipients):
-        if agency_id == sender or (agency := repo.agency(agency_id)) is None:
-            continue  # refused by the write job, with the reason
+        if agency_id == sender or (agency := agencies.get(agency_id)) is None:
+            continue  # refused by the write job, with the reason, or worked out there
         agreement, allowed = sharing.terms_for(in_force, sender, agency.id)
         shared, _ = redact(incident, allowed)
         out[(agency.id, agency.format.value, sharing.ref_of(agreement))] = lost(agency, shared)
