@@ -41,7 +41,6 @@ from bluelight.hub.services import (
 )
 from bluelight.hub.services.hashing import Busy, HashingPool
 from bluelight.hub.services.locate import locate
-from bluelight.hub.services.policy import Policy
 from bluelight.hub.services.ports import (
     Gazetteer,
     Geodesy,
@@ -65,6 +64,7 @@ from bluelight.hub.services.views import (
 )
 from bluelight.kernel.errors import DomainError, NotFound
 from bluelight.kernel.geography import operates_in_gb
+from bluelight.kernel.settings import Policy
 from bluelight.wire.stats import Stats
 
 TIMELINE_PAGE = 1000  # logged events per page of a timeline
