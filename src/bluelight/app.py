@@ -12,12 +12,13 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Match, Route, WebSocketRoute
+from starlette.routing import Match, Route
 
 from bluelight.bootstrap import Runtime
-from bluelight.hub.entrypoints import admin_api, console, tls
+from bluelight.hub.entrypoints import admin_api, console
 from bluelight.hub.entrypoints.api import api
-from bluelight.hub.entrypoints.stream import stream_endpoint, upgrade_required
+from bluelight.hub.entrypoints.gate import HubGate
+from bluelight.hub.entrypoints.stream import Streams
 from bluelight.kernel import openapi, problems
 from bluelight.kernel.errors import StorageUnavailable
 from bluelight.workbench.entrypoints import apis as workbench_apis
@@ -119,9 +120,10 @@ def _allowed_methods(request: Request) -> list[str]:
 CLOSE_REVOKED = 4401  # the credential this stream authenticated with was revoked
 
 
-async def _close_revoked_streams(runtime: Runtime, streams: set, interval: float = 0.5):
+async def _close_revoked_streams(runtime: Runtime, streams: Streams, interval: float = 0.5):
     """A revoked credential must stop working at once: requests check it every time,
     and open streams using it are closed here within `interval`."""
+    certificates = runtime.certificates
     since = time.time()
     while True:
         await asyncio.sleep(interval)
@@ -129,9 +131,9 @@ async def _close_revoked_streams(runtime: Runtime, streams: set, interval: float
             now = time.time()
             revoked = set(await runtime.hub.revoked_since(since - interval))
             since = now
-            doomed = [s for s in streams if s.credential in revoked
+            doomed = [s for s in streams.live if s.credential in revoked
                       or (s.certificate_serial is not None
-                          and s.certificate_serial in tls.revoked)]
+                          and certificates.revoked(s.certificate_serial))]
             for session in doomed:
                 log.warning("closing a stream: its credential was revoked",
                             agency=session.agency, key_id=session.credential)
@@ -147,6 +149,12 @@ async def _close_revoked_streams(runtime: Runtime, streams: set, interval: float
 
 def create_app(runtime: Runtime) -> Starlette:
     spec = openapi.document()
+    settings, hub = runtime.settings, runtime.hub
+    # Every API on this server tells its callers apart the hub's way.
+    gate = HubGate(hub, runtime.certificates)
+    streams = Streams(hub, gate, runtime.delivery, settings.stream_write_timeout_s,
+                      runtime.metrics)
+    limit = settings.max_body_bytes
 
     async def openapi_json(request: Request) -> Response:
         return JSONResponse(spec)
@@ -158,7 +166,7 @@ def create_app(runtime: Runtime) -> Starlette:
     async def lifespan(app: Starlette):
         runtime.store.start()
         escalator = asyncio.create_task(_escalate_forever(runtime))
-        revoker = asyncio.create_task(_close_revoked_streams(runtime, app.state.streams))
+        revoker = asyncio.create_task(_close_revoked_streams(runtime, streams))
         governance = [asyncio.create_task(loop) for loop in _governance(runtime)]
         log.info("hub started", db=str(runtime.settings.db))
         try:
@@ -171,22 +179,17 @@ def create_app(runtime: Runtime) -> Starlette:
             await runtime.store.stop()
 
     routes = [
-        *api.starlette_routes(runtime.hub, runtime.settings.max_body_bytes),
-        *admin_api.api.starlette_routes(runtime.hub, runtime.settings.max_body_bytes),
-        WebSocketRoute("/v1/stream", stream_endpoint),
-        Route("/v1/stream", upgrade_required),  # the same path without the upgrade
+        *api.starlette_routes(hub, gate, limit),
+        *admin_api.api.starlette_routes(runtime.admin, gate, limit),
+        *streams.routes(),
         Route("/openapi.json", openapi_json),
         Route("/metrics", metrics),
-        *console.routes(runtime.hub, runtime.settings.max_body_bytes),
+        *console.routes(hub, gate, limit),
         *workbench_pages.routes(),
-        *(route for part in workbench_apis()
-          for route in part.starlette_routes(runtime.hub, runtime.settings.max_body_bytes)),
+        # The workbench's handlers take the hub's geodesy and figures from their context.
+        *(route for part in workbench_apis() for route in part.starlette_routes(hub, gate, limit)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_problem})
-    app.state.hub = runtime.hub
-    app.state.delivery = runtime.delivery
-    app.state.metrics = runtime.metrics
-    app.state.runtime = runtime
-    app.state.streams = set()
+    app.state.runtime = runtime  # the workbench finds its database's path here
     return app

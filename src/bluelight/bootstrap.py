@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bluelight.hub.adapters.codecs.translator import CodecTranslator
@@ -11,8 +12,10 @@ from bluelight.hub.adapters.gazetteer.sqlite_gazetteer import SqliteGazetteer
 from bluelight.hub.adapters.geodesy import ProjGeodesy
 from bluelight.hub.adapters.jws import PyJwtJose
 from bluelight.hub.adapters.metrics import PrometheusMetrics
+from bluelight.hub.adapters.pki import ClientCertificates
 from bluelight.hub.adapters.storage import migrate
 from bluelight.hub.adapters.storage.sqlite_store import SqliteStore
+from bluelight.hub.services.admin import Admin
 from bluelight.hub.services.hub import Hub
 from bluelight.kernel.settings import Settings
 from bluelight.workbench.adapters import migrate as workbench_migrate
@@ -25,6 +28,19 @@ class Runtime:
     store: SqliteStore
     delivery: InProcessDelivery
     metrics: PrometheusMetrics
+
+    # Derived from the fields above when first asked for.
+    @cached_property
+    def admin(self) -> Admin:
+        """The hub operator's use cases, on the hub's store."""
+        return Admin(self.store, self.settings.policy)
+
+    @cached_property
+    def certificates(self) -> ClientCertificates:
+        """Agencies' client certificates, and the revoked-serials file (only with TLS:
+        without it no connection carries a certificate)."""
+        settings = self.settings
+        return ClientCertificates(settings.tls_revoked if settings.tls else None)
 
 
 def build(settings: Settings) -> Runtime:
@@ -50,3 +66,4 @@ def build(settings: Settings) -> Runtime:
         }),
     )
     return Runtime(settings, hub, store, delivery, metrics)
+

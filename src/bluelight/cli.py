@@ -110,8 +110,8 @@ def serve(
 
         from bluelight.hub.entrypoints import tls
 
-        tls.configure(settings.tls_revoked)
-        # The protocols put the verified client certificate in the ASGI scope.
+        # The protocols put the verified client certificate in the ASGI scope; the
+        # revoked-serials file is the composition root's (`Runtime.certificates`).
         protocols = {"http": with_problem_answers(tls.TLSHttpToolsProtocol),
                      "ws": tls.TLSWebSocketsProtocol,
                      "ssl_certfile": settings.tls_cert, "ssl_keyfile": settings.tls_key}

@@ -494,6 +494,15 @@ class Hub:
         transfers = await self.store.read(job)
         return report.stats(transfers, self.policy.phone_baseline_s)
 
+    # what the entry points asked of the store directly before (issue 11) --------------
+    async def is_agency(self, agency_id: str) -> bool:
+        """Whether the agency is registered (a client certificate must name one)."""
+        return await self.store.read(lambda repo: repo.agency(agency_id)) is not None
+
+    def health(self) -> str | None:
+        """Why the hub cannot store anything now (e.g. a read-only disk), or None."""
+        return self.store.health()
+
 
 def _view(repo: Repository, agency: str, transfer_id: str) -> TransferView:
     transfer = _visible(repo, agency, transfer_id)

@@ -183,12 +183,32 @@ class Store(Protocol):
         shares a commit with others: for bookkeeping whose delay nobody waits on."""
         ...
     async def read(self, job: Callable[[Repository], R]) -> R: ...
+    def health(self) -> str | None:
+        """Why nothing can be stored now (a read-only disk), or None."""
+        ...
+
+
+class Subscription(Protocol):
+    """One connected session's feed of committed entries for its agency."""
+
+    agency: str
+    overflowed: bool  # it fell too far behind: drop the connection and catch up
+
+    async def next_batch(self, most: int | None = None) -> list[Entry]:
+        """The oldest `most` entries waiting (or all), once there are any."""
+        ...
 
 
 class Delivery(Protocol):
-    """Pushes committed mailbox entries to the agencies' connected systems."""
+    """Pushes committed mailbox entries to the agencies' connected systems. The mailbox
+    in the store stays the record: a push lost here is caught up from it when the
+    client reconnects, so delivery may be best-effort but never reorders an agency's
+    entries."""
 
     def publish(self, entries: Sequence[Entry]) -> None: ...
+    def subscribe(self, agency: str) -> Subscription: ...
+    def unsubscribe(self, sub: Subscription) -> None: ...
+    def connected(self, agency: str) -> int: ...
 
 
 class GridPoint(msgspec.Struct, frozen=True):

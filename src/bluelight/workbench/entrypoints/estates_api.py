@@ -47,7 +47,7 @@ _DATASET = Param("dataset", DatasetId, "The dataset (default main)", "main")
 
 
 def _estates(call: Call):
-    return build_estates(workbench_path(call), call.hub.geodesy)
+    return build_estates(workbench_path(call), call.ctx.geodesy)
 
 
 @api.route("POST", BASE + "/import/{kind}", summary="Import a CSV of buildings, building "

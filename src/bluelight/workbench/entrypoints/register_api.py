@@ -58,7 +58,7 @@ def _who(call: Call) -> str | None:
 async def _hub_stats(call: Call):
     """The hub's own transfer figures, for the live MAIT benefits (hub operator's view:
     counts only, nothing about any one incident)."""
-    return await call.hub.stats(None)
+    return await call.ctx.stats(None)
 
 
 def _today(call: Call) -> dt.date:
