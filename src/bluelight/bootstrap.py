@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bluelight.hub.adapters.codecs.translator import CodecTranslator
 from bluelight.hub.adapters.delivery.inprocess import InProcessDelivery
@@ -19,6 +20,11 @@ from bluelight.hub.services.admin import Admin
 from bluelight.hub.services.hub import Hub
 from bluelight.kernel.settings import Settings
 from bluelight.workbench.adapters import migrate as workbench_migrate
+
+if TYPE_CHECKING:
+    from bluelight.hub.adapters.gazetteer.files import GazetteerFiles
+    from bluelight.hub.adapters.key_pairs import JwsKeyPairs
+    from bluelight.hub.entrypoints.cli_root import DevelopmentPki
 
 
 @dataclass
@@ -67,3 +73,39 @@ def build(settings: Settings) -> Runtime:
     )
     return Runtime(settings, hub, store, delivery, metrics)
 
+
+# What the command line's hub commands ask for (`hub.entrypoints.cli_root.Composition`;
+# `bluelight.cli` installs this module as theirs). Each adapter is imported when a
+# command first asks for it: the server never loads them.
+def admin(settings: Settings) -> Admin:
+    """The hub operator's use cases on the hub's database (migrated first), each job in a
+    transaction of its own: for a command, whether or not a hub is running on it."""
+    from bluelight.hub.adapters.storage.direct_store import DirectStore
+
+    migrate.upgrade(settings.db)
+    return Admin(DirectStore(settings.db), settings.policy)
+
+
+def codecs() -> CodecTranslator:
+    # Structural checks only: validating against the official schemas is set up for the
+    # server (eido_schema_dir, edxl_de_schema_dir), not for `bluelight convert`.
+    return CodecTranslator()
+
+
+def key_pairs() -> JwsKeyPairs:
+    from bluelight.hub.adapters.key_pairs import JwsKeyPairs
+
+    return JwsKeyPairs()
+
+
+def pki() -> DevelopmentPki:
+    from bluelight.hub.adapters import pki as development_pki
+
+    return development_pki  # the module's functions and constants are the protocol's
+
+
+def gazetteer_files() -> GazetteerFiles:
+    from bluelight.hub.adapters.gazetteer.files import GazetteerFiles
+    from bluelight.sim.gazetteer import generate_uprn_csv
+
+    return GazetteerFiles(generate_uprn_csv)
