@@ -14,12 +14,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 
+from bluelight import api_document
 from bluelight.bootstrap import Runtime
 from bluelight.hub.entrypoints import admin_api, console
 from bluelight.hub.entrypoints.api import api
 from bluelight.hub.entrypoints.gate import HubGate
 from bluelight.hub.entrypoints.stream import Streams
-from bluelight.kernel import openapi, problems
+from bluelight.kernel import problems
 from bluelight.kernel.errors import StorageUnavailable
 from bluelight.workbench.entrypoints import apis as workbench_apis
 from bluelight.workbench.entrypoints import pages as workbench_pages
@@ -148,7 +149,7 @@ async def _close_revoked_streams(runtime: Runtime, streams: Streams, interval: f
 
 
 def create_app(runtime: Runtime) -> Starlette:
-    spec = openapi.document()
+    spec = api_document.document()
     settings, hub = runtime.settings, runtime.hub
     # Every API on this server tells its callers apart the hub's way.
     gate = HubGate(hub, runtime.certificates)

@@ -167,9 +167,9 @@ def openapi_cmd(
     out: Annotated[Path | None, typer.Option(help="Write here instead of stdout")] = None,
 ) -> None:
     """Print the hub's OpenAPI document."""
-    from bluelight.kernel import openapi
+    from bluelight import api_document
 
-    text = json.dumps(openapi.document(), indent=2)
+    text = json.dumps(api_document.document(), indent=2)
     if out:
         out.write_text(text + "\n")
     else:
