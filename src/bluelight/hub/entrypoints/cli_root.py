@@ -1,10 +1,10 @@
 """What the hub's command groups need from the composition root, and how they reach it.
 
-A command never builds an adapter: it asks the composition root, which `bluelight.cli`
-installs (`install`) before any command runs. That root is `bluelight.bootstrap`, the
-same one that assembles the server, so a command and the server open the database, read
-keys and run codecs the same way. Imported lazily, so that `--help` and the commands
-that need no adapter start without loading them all."""
+A command never builds an adapter: it asks the composition root (`root()`), which
+`bluelight.cli` installs before any command runs. That root is `bluelight.bootstrap`,
+the one that assembles the server too, so a command and the server open the database,
+read keys and run codecs the same way. The hub's modules cannot import it themselves:
+it imports every adapter, which is what they must not reach but through it."""
 
 from __future__ import annotations
 
