@@ -8,13 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from bluelight import __version__
-from bluelight.hub.domain.agency import MessageFormat
-from bluelight.hub.domain.transfer import SEQ_MAX
 from bluelight.hub.entrypoints import admin_api, console
 from bluelight.hub.entrypoints.api import Acknowledged, api
-from bluelight.hub.services.views import Receipt
 from bluelight.kernel.openapi import About, build, problem_title
 from bluelight.kernel.problems import TITLES, Problem
+from bluelight.wire.agency import MessageFormat
+from bluelight.wire.transfer import SEQ_MAX
+from bluelight.wire.views import Receipt
 from bluelight.workbench.entrypoints import apis as workbench_apis
 
 DESCRIPTION = """\

@@ -187,10 +187,11 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/metrics", metrics),
         *console.routes(hub, gate, limit),
         *workbench_pages.routes(),
-        # The workbench's handlers take the hub's geodesy and figures from their context.
-        *(route for part in workbench_apis() for route in part.starlette_routes(hub, gate, limit)),
+        # The workbench's handlers get the workbench; its callers are the hub's agencies
+        # and operators, told apart by the same gate.
+        *(route for part in workbench_apis()
+          for route in part.starlette_routes(runtime.workbench, gate, limit)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_problem})
-    app.state.runtime = runtime  # the workbench finds its database's path here
     return app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,10 +15,21 @@ from bluelight.hub.adapters.metrics import PrometheusMetrics
 from bluelight.hub.adapters.pki import ClientCertificates
 from bluelight.hub.adapters.storage import migrate
 from bluelight.hub.adapters.storage.sqlite_store import SqliteStore
+from bluelight.hub.adapters.storage.sqlite_store import transaction as hub_transaction
+from bluelight.hub.domain.transfer import Transfer
+from bluelight.hub.services import report
 from bluelight.hub.services.admin import Admin
 from bluelight.hub.services.hub import Hub
+from bluelight.hub.services.ports import Delivery
+from bluelight.hub.services.ports import Repository as HubRepository
 from bluelight.kernel.settings import Settings
+from bluelight.wire.stats import Stats
+from bluelight.workbench.adapters import assessment_import, estates_csv, radar_svg
 from bluelight.workbench.adapters import migrate as workbench_migrate
+from bluelight.workbench.adapters.seeds import SeedFolder
+from bluelight.workbench.adapters.unit_of_work import SqliteUnitOfWork
+from bluelight.workbench.services.ports import HubFigures
+from bluelight.workbench.services.workbench import Formats, Workbench
 
 if TYPE_CHECKING:
     from bluelight.hub.adapters.gazetteer.files import GazetteerFiles
@@ -32,31 +42,21 @@ class Runtime:
     settings: Settings
     hub: Hub
     store: SqliteStore
-    delivery: InProcessDelivery
+    delivery: Delivery
     metrics: PrometheusMetrics
-
-    # Derived from the fields above when first asked for.
-    @cached_property
-    def admin(self) -> Admin:
-        """The hub operator's use cases, on the hub's store."""
-        return Admin(self.store, self.settings.policy)
-
-    @cached_property
-    def certificates(self) -> ClientCertificates:
-        """Agencies' client certificates, and the revoked-serials file (only with TLS:
-        without it no connection carries a certificate)."""
-        settings = self.settings
-        return ClientCertificates(settings.tls_revoked if settings.tls else None)
+    workbench: Workbench
+    admin: Admin  # the hub operator's use cases, on the hub's store
+    # Agencies' client certificates and the revoked-serials file (tls_revoked).
+    certificates: ClientCertificates
 
 
 def build(settings: Settings) -> Runtime:
     """Migrate the database and assemble the hub. The store's writer starts with the
     event loop (see `entrypoints.app`)."""
     migrate.upgrade(settings.db)
-    workbench_migrate.upgrade(settings.workbench)
     metrics = PrometheusMetrics()
     delivery = InProcessDelivery()
-    store = SqliteStore(settings.db, delivery.publish, on_batch=metrics.batch,
+    store = SqliteStore(settings.db, on_batch=metrics.batch,
                         wal_max_bytes=settings.wal_max_bytes)
     hub = Hub(
         store,
@@ -65,13 +65,64 @@ def build(settings: Settings) -> Runtime:
         settings.policy,
         metrics,
         jose=PyJwtJose(),
+        delivery=delivery,
         translator=CodecTranslator({
             "eido": Path(settings.eido_schema_dir) if settings.eido_schema_dir else None,
             "edxl-de": (Path(settings.edxl_de_schema_dir) if settings.edxl_de_schema_dir
                         else None),
         }),
     )
-    return Runtime(settings, hub, store, delivery, metrics)
+    # The hub is the workbench's `HubFigures`: it has the port's `stats` as it stands.
+    return Runtime(settings, hub, store, delivery, metrics, workbench(settings, hub),
+                   Admin(store, settings.policy),
+                   # Only with TLS does a connection carry a certificate to check.
+                   ClientCertificates(settings.tls_revoked if settings.tls else None))
+
+
+# ---- the collaboration workbench ------------------------------------------------------
+
+
+def workbench_formats() -> Formats:
+    """The workbench's file formats (modules that fit their ports as they are)."""
+    return Formats(estates_csv=estates_csv, assessment_files=assessment_import,
+                   seeds=SeedFolder(), radar=radar_svg)
+
+
+def workbench(settings: Settings, hub_figures: HubFigures | None) -> Workbench:
+    """Migrate the workbench database (its own file, apart from the hub's) and assemble
+    the workbench over it. `hub_figures` None: no live benefits."""
+    workbench_migrate.upgrade(settings.workbench)
+    return Workbench.build(SqliteUnitOfWork(settings.workbench), ProjGeodesy(), hub_figures,
+                           workbench_formats())
+
+
+class HubDatabaseFigures:
+    """`HubFigures` with no hub running in this process (the command line): the figures
+    computed from the hub's database file, as `Hub.stats` computes them. It reads in its
+    own short transaction; blocking the event loop is fine where nothing else runs."""
+
+    def __init__(self, db: Path, phone_baseline_s: float) -> None:
+        self.db = db
+        self.phone_baseline_s = phone_baseline_s
+
+    async def stats(self, agency: str | None, since: float | None = None) -> Stats:
+        def job(repo: HubRepository) -> list[Transfer]:
+            ts = repo.transfers_since(since)
+            return ts if agency is None else [t for t in ts if t.party(agency)]
+
+        return report.stats(hub_transaction(self.db, job), self.phone_baseline_s)
+
+
+def command_line_workbench(settings: Settings) -> Workbench:
+    """The workbench for one command. It reads the hub's figures from the hub's database
+    when there is one here; otherwise the register shows no live figures (a workbench
+    may run on a machine with no hub)."""
+    figures = (HubDatabaseFigures(settings.db, settings.phone_baseline_s)
+               if settings.db.exists() else None)
+    return workbench(settings, figures)
+
+
+# ---- the hub's command line ---------------------------------------------------------
 
 
 # What the command line's hub commands ask for (`hub.entrypoints.cli_root.Composition`;

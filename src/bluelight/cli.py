@@ -2,9 +2,10 @@
 `hub/entrypoints/cli_*.py`, and the workbench's), and the commands that run or describe
 the whole server (`serve`, `demo`, `openapi`).
 
-This is also where the hub's commands get their composition root: they ask
-`hub.entrypoints.cli_root` for the database, codecs or keys, and it hands them
-`bluelight.bootstrap`, installed here."""
+This is also where both products' commands get the composition root
+(`bluelight.bootstrap`), which neither may import: the hub's ask
+`hub.entrypoints.cli_root`, where it is installed here; the workbench's get
+`WorkbenchCommands` as their context's `obj`."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from bluelight.sim.cli_bench import app as bench_app
 from bluelight.workbench.entrypoints.cli_assessment import app as assessment_app
 from bluelight.workbench.entrypoints.cli_estates import app as estates_app
 from bluelight.workbench.entrypoints.cli_register import app as register_app
+from bluelight.workbench.services.workbench import Formats, Workbench
 
 
 def _composition_root() -> cli_root.Composition:
@@ -40,6 +42,26 @@ def _composition_root() -> cli_root.Composition:
 
 cli_root.install(_composition_root)
 
+
+class WorkbenchCommands:
+    """How the workbench's command groups reach the composition root: as their context's
+    `obj` (`bluelight.workbench.entrypoints.CommandRoot`), since the workbench may not
+    import `bootstrap`, which builds the hub too. `bootstrap` is imported on first use:
+    it loads every hub adapter, which most commands never need."""
+
+    def formats(self) -> Formats:
+        from bluelight.bootstrap import workbench_formats
+
+        return workbench_formats()
+
+    def open(self, config: Path | None) -> Workbench:
+        from bluelight.bootstrap import command_line_workbench
+
+        return command_line_workbench(load_settings(config))
+
+
+_WORKBENCH_CONTEXT = {"obj": WorkbenchCommands()}
+
 app = typer.Typer(help="bluelight: multi-agency incident transfer hub.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 # The order of the help's listing: commands first, then groups, each as added.
@@ -47,9 +69,9 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(operator_app, name="operator")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(bench_app, name="bench")
-app.add_typer(assessment_app, name="assessment")
-app.add_typer(estates_app, name="estates")
-app.add_typer(register_app, name="register")
+app.add_typer(assessment_app, name="assessment", context_settings=_WORKBENCH_CONTEXT)
+app.add_typer(estates_app, name="estates", context_settings=_WORKBENCH_CONTEXT)
+app.add_typer(register_app, name="register", context_settings=_WORKBENCH_CONTEXT)
 app.add_typer(pki_app, name="pki")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(audit_app, name="audit")

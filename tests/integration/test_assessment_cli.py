@@ -12,6 +12,7 @@ import pytest
 from defusedxml import ElementTree
 from typer.testing import CliRunner
 
+from bluelight.cli import WorkbenchCommands
 from bluelight.workbench.entrypoints.cli_assessment import app
 
 IDS = [f"A4-{n:02d}" for n in range(1, 17)]
@@ -29,7 +30,7 @@ def cli(tmp_path: Path):
     env = {"BLUELIGHT_DATA_DIR": str(tmp_path / "data"), "BLUELIGHT_WORKBENCH_PATH": None}
 
     def run(*args: str, code: int = 0):
-        result = runner.invoke(app, list(args), env=env)
+        result = runner.invoke(app, list(args), env=env, obj=WorkbenchCommands())
         assert result.exit_code == code, (result.stdout, result.stderr)
         return result
 

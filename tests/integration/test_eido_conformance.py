@@ -15,7 +15,8 @@ import pytest
 import yaml
 from jsonschema import Draft4Validator
 
-from bluelight.hub.adapters.codecs import CodecError, eido, eido_schema
+from bluelight.hub.adapters.codecs import CodecError, eido
+from bluelight.hub.adapters.codecs.eido import schema as eido_schema
 from bluelight.hub.domain.incident import IncidentType, Priority
 from shared_data import CONFORMANCE
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,8 @@ from sqlalchemy import create_engine, inspect
 
 from bluelight.kernel.errors import Conflict, Invalid, NotFound
 from bluelight.workbench.adapters import assessment_import, migrate
-from bluelight.workbench.adapters.assessment_repository import unit_of_work
 from bluelight.workbench.adapters.assessment_tables import metadata
+from bluelight.workbench.adapters.unit_of_work import SqliteUnitOfWork
 from bluelight.workbench.domain.assessment import (
     STATEMENT_IDS,
     Answer,
@@ -34,7 +33,7 @@ ANN = Respondent(name="Ann Jones", organisation="South Wales Police", role="Supe
 def service(tmp_path: Path) -> SelfAssessments:
     path = tmp_path / "workbench.sqlite"
     migrate.upgrade(path)
-    return SelfAssessments(partial(unit_of_work, path))
+    return SelfAssessments(SqliteUnitOfWork(path))
 
 
 def full(rating: Rating = Rating.SOMETIMES) -> list[Answer]:

@@ -15,7 +15,6 @@ from bluelight.workbench.domain.estates import (
     METRES_PER,
     PLACES,
     Building,
-    StoredBuilding,
     co_location_pairs,
     planar_m,
     within,
@@ -26,10 +25,10 @@ GEO = ProjGeodesy()
 
 
 def stored(id_: int, org: str, service: str, e: float, n: float,
-           shared_with: list[str] | None = None) -> StoredBuilding:
-    return StoredBuilding(id=id_, service=service, building=Building(
-        organisation=org, name=f"b{id_}", type="station", tenure="owned", easting=e,
-        northing=n, shared_with=shared_with or []))
+           shared_with: list[str] | None = None) -> Building:
+    return Building(
+        id=id_, service=service, organisation=org, name=f"b{id_}", type="station",
+        tenure="owned", easting=e, northing=n, shared_with=shared_with or [])
 
 
 def haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -65,8 +64,8 @@ def test_ten_miles_is_16_093_metres_and_the_edge_counts():
     inside = stored(1, "P", "police", 300_000 + 16_093, 200_000)
     diagonal = stored(2, "F", "fire", 300_000 + 9_000, 200_000 + 12_000)  # 15 km
     outside = stored(3, "A", "ambulance", 300_000, 200_000 - 16_094)
-    unlocated = StoredBuilding(id=4, service="fire", building=Building(
-        organisation="F", name="x", type="office", tenure="owned", address="somewhere"))
+    unlocated = Building(id=4, service="fire", organisation="F", name="x", type="office",
+                         tenure="owned", address="somewhere")
     found = within([inside, diagonal, outside, unlocated], centre, ten_miles)
     assert [(round(d), s.id) for d, s in found] == [(15_000, 2), (16_093, 1)]
     edge = stored(5, "P", "police", 303_000, 204_000)  # exactly 5 km: 3-4-5
@@ -78,8 +77,7 @@ def test_ten_miles_is_16_093_metres_and_the_edge_counts():
 def test_within_keeps_exactly_the_points_not_further_than_the_radius(dx, dy, radius):
     s = stored(1, "P", "police", 300_000 + dx, 300_000 + dy)
     found = within([s], (300_000, 300_000), radius)
-    b = s.building
-    assert bool(found) == (math.hypot(b.easting - 300_000, b.northing - 300_000) <= radius)
+    assert bool(found) == (math.hypot(s.easting - 300_000, s.northing - 300_000) <= radius)
 
 
 def test_finder_ranks_nearest_first_skipping_same_service_and_already_shared():
@@ -100,7 +98,7 @@ def test_finder_treats_sharing_in_either_direction_and_any_case_as_shared():
     a = stored(1, "Police A", "police", 300_000, 200_000)
     b = stored(2, "Fire B", "fire", 300_010, 200_000)
     assert co_location_pairs([a, b], 100, 10)
-    a.building.shared_with = ["fire  b"]
+    a.shared_with = ["fire  b"]
     assert co_location_pairs([a, b], 100, 10) == []
 
 
@@ -112,8 +110,13 @@ def test_gazetteer_places_lie_on_their_towns():
         assert planar_m((p.easting, p.northing), GEO.to_bng(lat, lon)) < 1_000, name
 
 
+class _NoStorage:
+    def run(self, job):
+        raise AssertionError("finding a centre reads no storage")
+
+
 def _estates() -> Estates:
-    return Estates(lambda job: None, GEO, lambda ds: [], lambda *a: [])
+    return Estates(_NoStorage(), GEO, lambda ds: [], lambda *a: [])
 
 
 def test_centre_from_a_place_lat_lon_or_grid():

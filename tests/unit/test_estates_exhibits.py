@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import create_engine, inspect
 
 from bluelight.hub.adapters.geodesy import ProjGeodesy
-from bluelight.workbench.adapters import estates_tables, migrate
-from bluelight.workbench.adapters.estates_repository import build_estates
+from bluelight.workbench.adapters import estates_csv, estates_tables, migrate
+from bluelight.workbench.adapters.unit_of_work import SqliteUnitOfWork
 from bluelight.workbench.domain.estates import share_pct, whole_pounds
+from bluelight.workbench.services.estates import Estates
 
 # Exhibit 3 as printed: (organisation, buildings, shared, proportion shared).
 EXHIBIT_3 = [
@@ -44,7 +45,8 @@ EXHIBIT_6 = {"Dyfed Powys Police": 2_138, "Gwent Police": 2_317, "North Wales Po
 def report(tmp_path_factory):
     path = tmp_path_factory.mktemp("wb") / "workbench.sqlite"
     migrate.upgrade(path)
-    return build_estates(path, ProjGeodesy()).report()
+    return Estates(SqliteUnitOfWork(path), ProjGeodesy(), estates_csv.shipped_fixture,
+                   estates_csv.read_rows).report()
 
 
 def test_exhibit_3_totals_684_buildings_47_shared_6_9_percent(report):

@@ -7,9 +7,9 @@ import pytest
 
 from bluelight.hub.adapters.geodesy import ProjGeodesy
 from bluelight.kernel.errors import Invalid, NotFound
-from bluelight.workbench.adapters import migrate
+from bluelight.workbench.adapters import estates_csv, migrate
 from bluelight.workbench.adapters.estates_csv import decode_text
-from bluelight.workbench.adapters.estates_repository import build_estates
+from bluelight.workbench.adapters.unit_of_work import SqliteUnitOfWork
 from bluelight.workbench.services.estates import Estates
 
 HEADER = ("organisation,service,name,type,tenure,address,postcode,uprn,easting,northing,"
@@ -24,7 +24,8 @@ GOOD = (HEADER
 def estates(tmp_path) -> Estates:
     path = tmp_path / "workbench.sqlite"
     migrate.upgrade(path)
-    return build_estates(path, ProjGeodesy())
+    return Estates(SqliteUnitOfWork(path), ProjGeodesy(), estates_csv.shipped_fixture,
+                   estates_csv.read_rows)
 
 
 def faults_of(caught) -> dict[str, str]:

@@ -8,18 +8,19 @@ import sqlite3
 import pytest
 
 from bluelight.kernel.errors import Invalid
+from bluelight.wire.service import Service
 from bluelight.workbench.adapters import migrate
 from bluelight.workbench.adapters import register_tables as t
-from bluelight.workbench.adapters.register_repository import Filters, register_transaction
+from bluelight.workbench.adapters.unit_of_work import SqliteUnitOfWork
 from bluelight.workbench.domain.collaboration import (
     Category,
     ChangeStatus,
     NewCollaboration,
     Partner,
-    PartnerService,
     Status,
 )
 from bluelight.workbench.services import register
+from bluelight.workbench.services.register import Filters
 
 
 def test_migration_matches_tables(tmp_path):
@@ -42,19 +43,26 @@ def test_create_then_find_by_service_and_text_and_a_failed_write_leaves_nothing(
     new = NewCollaboration(title="Shared station", area="Gwent", category=Category.CO_LOCATION,
                            description="Police and fire share the Abergavenny station.",
                            partners=[Partner(organisation="Gwent Police",
-                                             service=PartnerService.POLICE)])
-    with register_transaction(db) as repo:
-        created = register.create(repo, new, "tester", 1.0)
-    with register_transaction(db) as repo:
+                                             service=Service.POLICE)])
+    uow = SqliteUnitOfWork(db)
+    created = uow.run(lambda tx: register.create(tx.register, new, "tester", 1.0))
+
+    def found(tx) -> None:
+        repo = tx.register
         assert [c.id for c in repo.search(Filters(service="police"))] == [created.id]
         assert repo.search(Filters(service="fire")) == []
         assert [c.id for c in repo.search(Filters(text="ABERGAVENNY"))] == [created.id]
         assert repo.get(created.id).status_history[0].by == "tester"
-    with pytest.raises(Invalid), register_transaction(db) as repo:
-        register.create(repo, NewCollaboration(title="x", area="Gwent", id="second",
-                                               category=Category.FLEET, description="d"),
-                        "tester", 2.0)
-        register.change_status(repo, "second", ChangeStatus(
+
+    uow.run(found)
+
+    def create_then_reject(tx) -> None:
+        register.create(tx.register, NewCollaboration(
+            title="x", area="Gwent", id="second", category=Category.FLEET, description="d"),
+            "tester", 2.0)
+        register.change_status(tx.register, "second", ChangeStatus(
             status=Status.REJECTED), "tester", 3.0)  # no reason: the whole call rolls back
-    with register_transaction(db) as repo:
-        assert not repo.exists("second")
+
+    with pytest.raises(Invalid):
+        uow.run(create_then_reject)
+    assert not uow.run(lambda tx: tx.register.exists("second"))

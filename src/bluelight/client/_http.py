@@ -9,18 +9,18 @@ import msgspec
 
 from bluelight.client._errors import HubError, Unavailable
 from bluelight.client._signing import SignatureCheck, Signer, check
-from bluelight.hub.domain.agency import Agency
-from bluelight.hub.domain.incident import Incident, IncidentUpdate
-from bluelight.hub.domain.transfer import Transfer
-from bluelight.hub.services.signatures import KeySet, TransferSignatures
-from bluelight.hub.services.views import (
+from bluelight.wire.agency import Agency
+from bluelight.wire.incident import Incident, IncidentUpdate
+from bluelight.wire.signatures import KeySet, TransferSignatures
+from bluelight.wire.stats import Stats
+from bluelight.wire.transfer import Transfer
+from bluelight.wire.views import (
     Inbox,
     Receipt,
     Timeline,
     TransferView,
     UpdatePage,
 )
-from bluelight.wire.stats import Stats
 
 T = TypeVar("T")
 _encode = msgspec.json.Encoder().encode

@@ -6,8 +6,8 @@ from typing import Any
 
 import msgspec
 
-from bluelight.hub.adapters import jws
-from bluelight.hub.services.signatures import KeySet, SignatureView
+from bluelight.client import _jws as jws
+from bluelight.wire.signatures import KeySet, SignatureView
 
 
 class Signer:

@@ -12,9 +12,9 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, WebSocketException
 
 from bluelight.client._errors import HubError, Unavailable
-from bluelight.hub.domain.incident import Incident
-from bluelight.hub.domain.transfer import Entry
-from bluelight.hub.services.views import Receipt, TransferView
+from bluelight.wire.incident import Incident
+from bluelight.wire.transfer import Entry
+from bluelight.wire.views import Receipt, TransferView
 
 if TYPE_CHECKING:
     from bluelight.client._http import Client

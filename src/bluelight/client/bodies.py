@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
-from bluelight.hub.domain.stored import stored
-from bluelight.hub.domain.transfer import (
+from bluelight.wire.stored import stored
+from bluelight.wire.transfer import (
     CancellationBody,
     ClosureBody,
     Entry,
@@ -17,7 +17,7 @@ from bluelight.hub.domain.transfer import (
 )
 
 # A body is what the hub stored and pushed: read it without the input limits, so an entry
-# written under other limits than today's still reads (bluelight.hub.domain.stored).
+# written under other limits than today's still reads (bluelight.wire.stored).
 _DECODERS = {
     EntryKind.INCIDENT_NEW: msgspec.json.Decoder(stored(OfferBody)),
     EntryKind.INCIDENT_UPDATE: msgspec.json.Decoder(stored(UpdateBody)),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bluelight.hub.domain.incident import Location
+from typing import Protocol
+
 from bluelight.kernel.errors import Faults
 
 # The British National Grid's own extent (OS: the grid's 700 km x 1300 km false origin box).
@@ -14,6 +15,24 @@ WGS84_LAT = (49.75, 61.01)
 WGS84_LON = (-9.01, 2.01)
 # Two positions for one incident further apart than this are flagged as inconsistent.
 CONSISTENCY_TOLERANCE_M = 250.0
+
+
+class Location(Protocol):
+    """What `check_location` reads of a location (the hub's incident `Location` is one).
+    Declared here so the shared kernel does not depend on the hub's domain."""
+
+    @property
+    def uprn(self) -> str | None: ...
+    @property
+    def easting(self) -> float | None: ...
+    @property
+    def northing(self) -> float | None: ...
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def lon(self) -> float | None: ...
+    @property
+    def address(self) -> str | None: ...
 
 
 def in_gb(lat: float, lon: float) -> bool:

@@ -1,7 +1,11 @@
 """JWS with a detached payload (PyJWT), and the keys that make and check them.
 
-The hub and the SDK both use this module. A signature is the compact serialisation
-with the payload left out, `<protected header>..<signature>`, over the exact bytes sent.
+The SDK, which ships without the server, has its own copy of the signing and checking
+half (bluelight.client._jws; tests/unit/test_sdk_jws.py holds the two to the same
+signatures and messages).
+
+A signature is the compact serialisation with the payload left out,
+`<protected header>..<signature>`, over the exact bytes sent.
 We produce the unencoded form of RFC 7797 (`"b64": false`, listed in `"crit"`): the
 signing input is the base64url header, a dot, and the bytes themselves, so nothing has
 to be re-encoded to check one. We also accept the plain detached form of RFC 7515

@@ -1,33 +1,19 @@
-"""Agencies: the control rooms that exchange incidents through the hub."""
+"""Agencies: the control rooms that exchange incidents through the hub. The types are
+the wire's (bluelight.wire.agency); the rules that answer with a domain error are here."""
 
 from __future__ import annotations
 
 import re
-from enum import StrEnum
-from typing import Annotated
-
-import msgspec
 
 from bluelight.kernel.errors import Invalid
+from bluelight.wire.agency import AGENCY_ID_PATTERN, Agency, AgencyId, MessageFormat
 from bluelight.wire.service import Service
 
-__all__ = ["Service"]  # re-exported until every caller imports bluelight.wire.service
+# The wire types are re-exported so the server's imports of this module keep working.
+__all__ = ["AGENCY_ID_PATTERN", "Agency", "AgencyId", "MessageFormat", "Service",
+           "check_agency_id"]
 
-
-# country.service.organisation, each part lower-case letters, digits and hyphens.
-# A fourth part is allowed for sub-units (e.g. a single control room of a large force).
-AGENCY_ID_PATTERN = r"^[a-z]{2}(\.[a-z0-9]+(-[a-z0-9]+)*){2,3}$"
 _AGENCY_ID = re.compile(AGENCY_ID_PATTERN)
-
-AgencyId = Annotated[
-    str,
-    msgspec.Meta(
-        pattern=AGENCY_ID_PATTERN,
-        max_length=120,
-        description="Hierarchical agency id: country.service.organisation, e.g. uk.fire.south-wales",
-        examples=["uk.fire.south-wales"],
-    ),
-]
 
 
 def check_agency_id(value: str) -> str:
@@ -36,26 +22,3 @@ def check_agency_id(value: str) -> str:
             "id", "must be country.service.organisation in lower case, e.g. uk.fire.south-wales"
         )
     return value
-
-
-class MessageFormat(StrEnum):
-    """The standard an agency's systems speak. The hub translates between them."""
-
-    BLUELIGHT = "bluelight"  # the hub's own JSON (the /v1 API)
-    EIDO = "eido"  # NENA STA-021 Emergency Incident Data Object (JSON)
-    EDXL_DE = "edxl-de"  # OASIS EDXL-DE 2.0 with CISU/EMSI content (France's health hub)
-    CAP = "cap"  # OASIS CAP 1.2 public alert (XML)
-    MAIT_XML = "mait-xml"  # bluelight's reading of the UK MAIT profile (XML)
-
-
-class Agency(msgspec.Struct, frozen=True, kw_only=True):
-    """An entry of the agency directory. The phone number is what an operator rings
-    when an electronic transfer is overdue, so it is required."""
-
-    id: AgencyId
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    service: Service
-    phone: Annotated[str, msgspec.Meta(min_length=3, max_length=40)]
-    ack_deadline_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
-    decision_deadline_s: Annotated[float, msgspec.Meta(gt=0)] | None = None
-    format: MessageFormat = MessageFormat.BLUELIGHT

@@ -11,6 +11,11 @@ from enum import StrEnum
 import msgspec
 
 from bluelight.kernel.errors import DomainError, FieldFault
+from bluelight.wire.signatures import SignedKind
+
+# SignedKind is a wire type, re-exported so the server's imports of this module keep working.
+__all__ = ["FUTURE_SKEW_S", "Algorithm", "SignatureRecord", "SignatureRefused", "SignedKind",
+           "SigningKey", "check_time", "usable_key"]
 
 FUTURE_SKEW_S = 30.0  # how far ahead of the hub's clock a sender's clock may run
 
@@ -20,17 +25,6 @@ class Algorithm(StrEnum):
 
     EDDSA = "EdDSA"  # Ed25519: the default
     ES256 = "ES256"  # ECDSA P-256, for keys held in hardware that cannot do Ed25519
-
-
-class SignedKind(StrEnum):
-    """What a signature covers."""
-
-    INCIDENT = "incident"
-    UPDATE = "update"
-    CLOSURE = "closure"
-    CANCELLATION = "cancellation"
-    DECISION = "decision"
-    MESSAGE = "message"  # a message in another standard (POST /v1/messages)
 
 
 class SigningKey(msgspec.Struct, kw_only=True, omit_defaults=True):

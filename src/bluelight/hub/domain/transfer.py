@@ -1,51 +1,46 @@
-"""Transfers and their lifecycle.
+"""Transfers and their lifecycle: the rules of each move and the timeline.
 
 An incident sent to N partner agencies makes N transfers, one per recipient. Each
 transfer moves stored -> delivered -> accepted | rejected; the sender may cancel it.
-The sender is told of every move, and of every deadline a recipient misses.
+The sender is told of every move, and of every deadline a recipient misses. The types
+are the wire's (bluelight.wire.transfer), the one schema the hub and the SDK share.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-import msgspec
-
-from bluelight.hub.domain.incident import Incident, IncidentUpdate
 from bluelight.kernel.errors import Conflict, Invalid
+from bluelight.wire.transfer import (
+    SEQ_MAX,
+    AgreementRef,
+    CancellationBody,
+    ClosureBody,
+    Decision,
+    Entry,
+    EntryKind,
+    Flag,
+    IncidentStatus,
+    OfferBody,
+    OverdueBody,
+    OverdueStage,
+    Rendered,
+    Seq,
+    TimelineEvent,
+    Transfer,
+    TransferState,
+    TransferStatusBody,
+    UpdateBody,
+)
 
-
-class TransferState(StrEnum):
-    STORED = "stored"  # committed by the hub; the sender's receipt says so
-    DELIVERED = "delivered"  # the recipient's system acknowledged receipt
-    ACCEPTED = "accepted"  # a recipient operator took it on
-    REJECTED = "rejected"  # a recipient operator declined it, with a reason
-    CANCELLED = "cancelled"  # the sender withdrew it (sent in error)
-
-
-class IncidentStatus(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-class Decision(StrEnum):
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-
-
-class OverdueStage(StrEnum):
-    ACKNOWLEDGEMENT = "acknowledgement"
-    DECISION = "decision"
-
-
-class Flag(StrEnum):
-    """Facts about a transfer a person should see; never silently dropped."""
-
-    UPRN_UNKNOWN = "uprn-unknown"
-    LOCATION_INCONSISTENT = "location-inconsistent"
-
+# The wire types are re-exported so the server's imports of this module keep working.
+__all__ = [
+    "DECIDED", "FINAL", "SEQ_MAX", "TRACKED_DELIVERY", "AgreementRef", "CancellationBody",
+    "ClosureBody", "Decision", "Entry", "EntryKind", "Flag", "IncidentStatus", "OfferBody",
+    "OverdueBody", "OverdueStage", "Rendered", "Role", "Seq", "TimelineEvent", "Transfer",
+    "TransferState", "TransferStatusBody", "UpdateBody", "can_cancel", "lifecycle_events",
+    "on_acknowledged", "on_decision", "overdue_message", "timeline",
+]
 
 DECIDED = frozenset({TransferState.ACCEPTED, TransferState.REJECTED})
 FINAL = DECIDED | {TransferState.CANCELLED}
@@ -72,59 +67,6 @@ def can_cancel(state: TransferState) -> bool:
     return state is not TransferState.CANCELLED
 
 
-class AgreementRef(msgspec.Struct, kw_only=True, frozen=True):
-    id: str
-    version: int
-
-
-class Transfer(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """One incident offered to one recipient agency, with every lifecycle timestamp
-    (seconds since the epoch, UTC)."""
-
-    transfer_id: str
-    incident_id: str
-    reference: str
-    sender: str
-    recipient: str
-    state: TransferState
-    incident_status: IncidentStatus
-    submitted_at: float
-    stored_at: float
-    delivered_at: float | None = None
-    decided_at: float | None = None
-    reason: str | None = None
-    decided_by: str | None = None
-    ack_due_at: float | None = None
-    decision_due_at: float | None = None
-    ack_overdue_at: float | None = None
-    decision_overdue_at: float | None = None
-    flags: list[Flag] = []
-    # Fields lost in translation between the sender's and the recipient's standards
-    # (dotted names); shown to both sides.
-    losses: list[str] = []
-    # The sender's own id for the message that created it (a foreign id for a message
-    # in another standard): what an acknowledgement to the sender refers to.
-    origin_message_id: str | None = None
-    # The data-sharing agreement (id and version) the hub applied, if any, and the
-    # fields it withheld from the recipient under it; both shown to the sender.
-    agreement: AgreementRef | None = None
-    withheld: list[str] = []
-
-    def party(self, agency: str) -> bool:
-        return agency in (self.sender, self.recipient)
-
-
-class EntryKind(StrEnum):
-    """What a pushed message is about."""
-
-    INCIDENT_NEW = "incident.new"  # to a recipient: a partner's incident to accept or reject
-    INCIDENT_UPDATE = "incident.update"
-    INCIDENT_CLOSED = "incident.closed"
-    INCIDENT_CANCELLED = "incident.cancelled"
-    TRANSFER_STATUS = "transfer.status"  # to the sender: a transfer moved on
-    TRANSFER_OVERDUE = "transfer.overdue"  # to the sender: phone the partner now
-
-
 # Receiving one of these tells the hub the incident reached the recipient's system.
 TRACKED_DELIVERY = frozenset(
     {
@@ -135,112 +77,10 @@ TRACKED_DELIVERY = frozenset(
     }
 )
 
-# SQLite stores a seq as a signed 64-bit INTEGER: a larger number cannot name an entry, and
-# would fail in the store (500) instead of being refused as input (422).
-SEQ_MAX = 2**63 - 1
-Seq = Annotated[int, msgspec.Meta(ge=0, le=SEQ_MAX,
-                                  description="Per-agency message sequence number")]
-
-
-class Rendered(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """An entry written in the receiving agency's own standard."""
-
-    format: str
-    media_type: str | None = None
-    data: str | None = None  # the document (XML or JSON) as text
-    losses: list[str] = []  # what that standard could not carry
-    error: str | None = None  # why it could not be written at all
-
-
-class Entry(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """One message in an agency's mailbox, pushed on the WebSocket or read by polling.
-
-    `seq` orders an agency's mailbox and is never reused; `id` is stable across
-    redeliveries so a client can drop a repeat."""
-
-    agency: str
-    seq: Seq
-    id: str
-    kind: EntryKind
-    at: float
-    incident_id: str
-    body: Annotated[msgspec.Raw, msgspec.Meta(
-        description="Depends on kind: OfferBody, UpdateBody, ClosureBody, "
-                    "CancellationBody, TransferStatusBody or OverdueBody")]
-    transfer_id: str | None = None
-    rendered: Rendered | None = None  # the same, in the agency's own standard
-
-
-class OfferBody(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """incident.new: a partner's incident, offered to the recipient."""
-
-    sender: str
-    sender_name: str
-    incident: Incident
-    flags: list[Flag] = []
-    # The agreement this was shared under and the fields it withheld from you.
-    agreement: AgreementRef | None = None
-    withheld: list[str] = []
-
-
-class UpdateBody(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """incident.update: one update (its text is the update's own, never accumulated) and
-    the incident as it now stands, which does not grow with the number of updates."""
-
-    sender: str
-    reference: str
-    update: IncidentUpdate
-    incident: Incident  # as it now stands
-    agreement: AgreementRef | None = None
-    withheld: list[str] = []
-    # Its place in the incident's update history (UpdateRecord.version).
-    version: int | None = None
-
-
-class ClosureBody(msgspec.Struct, kw_only=True, omit_defaults=True):
-    sender: str
-    reference: str
-    outcome: str
-    text: str | None = None
-    withheld: list[str] = []
-
-
-class CancellationBody(msgspec.Struct, kw_only=True):
-    sender: str
-    reference: str
-    reason: str
-
-
-class TransferStatusBody(msgspec.Struct, kw_only=True, omit_defaults=True):
-    state: TransferState
-    recipient: str
-    reference: str
-    reason: str | None = None
-    by: str | None = None
-    acknowledges: str | None = None  # when delivered: the sender's own message id
-
-
-class OverdueBody(msgspec.Struct, kw_only=True):
-    stage: OverdueStage
-    recipient: str
-    recipient_name: str
-    phone: str
-    reference: str
-    waited_s: float
-    message: str
-
 
 def overdue_message(stage: OverdueStage, name: str, phone: str, waited_s: float) -> str:
     what = "acknowledged" if stage is OverdueStage.ACKNOWLEDGEMENT else "accepted or rejected"
     return f"PHONE THEM NOW: {name} has not {what} this transfer after {waited_s:.0f} s. Call {phone}."
-
-
-class TimelineEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
-    at: float
-    kind: str
-    actor: str
-    transfer_id: str | None = None
-    detail: dict = {}
 
 
 Role = Literal["sent", "received"]

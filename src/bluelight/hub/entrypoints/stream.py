@@ -102,9 +102,8 @@ class Streams:
     """The stream endpoint and what it works with, handed over by the application that
     mounts it (`routes`), so that nothing is looked up on `app.state`."""
 
-    hub: Hub
+    hub: Hub  # its delivery port feeds the sessions
     gate: HubGate
-    delivery: Delivery
     write_deadline: float = 20.0  # the stream_write_timeout_s setting
     metrics: SessionMetrics | None = None
     # The open sessions: the application closes those whose credential is revoked.
@@ -138,7 +137,7 @@ class Streams:
         parts = split_token(token) if token else None
         try:
             fmt = websocket.query_params.get("format") or await hub.format_of(agency)
-            session = StreamSession(websocket, hub, self.delivery, agency, identity.operator,
+            session = StreamSession(websocket, hub, hub.delivery, agency, identity.operator,
                                     fmt, write_deadline=self.write_deadline)
             session.credential = parts[0] if parts else None
             session.console = identity.session is not None

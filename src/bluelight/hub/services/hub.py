@@ -1,5 +1,6 @@
 """The hub's use cases behind one facade: what every entry point (HTTP, WebSocket, CLI,
-simulator) calls. It resolves locations, hands jobs to the store and records metrics."""
+simulator) calls. It resolves locations, hands jobs to the store, publishes what they put
+in mailboxes to the delivery port once it is durable, and records metrics."""
 
 from __future__ import annotations
 
@@ -42,10 +43,13 @@ from bluelight.hub.services import (
 from bluelight.hub.services.hashing import Busy, HashingPool
 from bluelight.hub.services.locate import locate
 from bluelight.hub.services.ports import (
+    Clock,
+    Delivery,
     Gazetteer,
     Geodesy,
     HubMetrics,
     Jose,
+    NoDelivery,
     NoMetrics,
     RawMessage,
     Repository,
@@ -78,12 +82,18 @@ class Hub:
         geodesy: Geodesy,
         policy: Policy | None = None,
         metrics: HubMetrics | None = None,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = time.time,
         translator: Translator | None = None,
         jose: Jose | None = None,
         hashing: HashingPool | None = None,
+        delivery: Delivery | None = None,
     ) -> None:
         self.store = store
+        # Where committed mailbox entries go: the agencies' connected sessions. Without
+        # one (a tool that only stores), entries wait in the mailbox for the next poll.
+        self.delivery = delivery or NoDelivery()
+        self.publish = self.delivery.publish
+        self._arrivals: dict[str, asyncio.Lock] = {}  # one per sending agency
         self.gazetteer = gazetteer
         self.geodesy = geodesy
         self.policy = policy or Policy()
@@ -207,28 +217,22 @@ class Hub:
             reject_unknown_uprn=self.policy.reject_unknown_uprn, gb=operates_in_gb(sender),
         )
         incident = msgspec.structs.replace(command.incident, location=location)
-        decode_losses = list(raw.losses) if raw else []
-
-        def losses(recipient: Agency, shared: Incident) -> list[str]:
-            """What the recipient's standard cannot carry of what it may have, plus what
-            the sender's standard lost."""
-            lost = set(decode_losses)
-            if self.translator is not None and recipient.format.value != "bluelight":
-                native = Native(kind="incident", sender=sender, recipients=[recipient.id],
-                                reference=incident.reference, incident=shared)
-                try:
-                    lost.update(self.translator.encode(recipient.format.value, native).losses)
-                except DomainError as exc:
-                    lost.add(f"(message): {exc.detail}")
-            return sorted(lost)
-
-        receipt, created = await self.store.write(
-            signatures.kept(
-                signature,
-                submit.submit_incident(sender, command, incident, flags, submitted_at,
-                                       self.clock, self.policy, raw, losses,
-                                       audit.actor(sender)))
-        )
+        lost = self._lost(sender, incident, raw)
+        async with self._arrival(sender):
+            # Translation losses are worked out first, from a snapshot of the recipients
+            # and agreements: encoding in every recipient's standard is slow, and the
+            # write job must stay short.
+            losses = await self.store.read(lambda repo: submit.losses_for(
+                repo, sender, command.recipients, incident, lost))
+            stored = self.store.write(
+                signatures.kept(
+                    signature,
+                    submit.submit_incident(sender, command, incident, flags, submitted_at,
+                                           self.clock, self.policy, raw, losses,
+                                           audit.actor(sender), lost)),
+                # Once durable: push each recipient its new entry.
+                publish=self.publish)
+        receipt, created = await stored
         if created:
             self.metrics.stored(sender, [t.recipient for t in receipt.transfers],
                                 receipt.stored_at - submitted_at)
@@ -248,31 +252,70 @@ class Hub:
             command = msgspec.structs.replace(
                 command, update=msgspec.structs.replace(command.update, location=location)
             )
-        return await self.store.write(
-            signatures.kept(
-                signature,
-                submit.submit_update(sender, reference, command, flags, self.clock, raw,
-                                     audit.actor(sender)))
-        )
+        async with self._arrival(sender):
+            stored = self.store.write(
+                signatures.kept(
+                    signature,
+                    submit.submit_update(sender, reference, command, flags, self.clock, raw,
+                                         audit.actor(sender))),
+                publish=self.publish)
+        return await stored
 
     async def submit_closure(
         self, sender: str, reference: str, command: SubmitClosure, *,
         raw: RawMessage | None = None, signature: SignatureRecord | signatures.Unsigned | None = None,
     ) -> tuple[Receipt, bool]:
-        return await self.store.write(signatures.kept(
-            signature,
-            submit.submit_closure(sender, reference, command, self.clock, raw,
-                                  audit.actor(sender))))
+        async with self._arrival(sender):
+            stored = self.store.write(signatures.kept(
+                signature,
+                submit.submit_closure(sender, reference, command, self.clock, raw,
+                                      audit.actor(sender))),
+                publish=self.publish)
+        return await stored
 
     async def submit_cancellation(
         self, sender: str, reference: str, command: SubmitCancellation, *,
         raw: RawMessage | None = None, signature: SignatureRecord | signatures.Unsigned | None = None,
     ) -> tuple[Receipt, bool]:
-        return await self.store.write(
-            signatures.kept(
-                signature,
-                submit.submit_cancellation(sender, reference, command, self.clock, raw,
-                                           audit.actor(sender))))
+        async with self._arrival(sender):
+            stored = self.store.write(
+                signatures.kept(
+                    signature,
+                    submit.submit_cancellation(sender, reference, command, self.clock, raw,
+                                               audit.actor(sender))),
+                publish=self.publish)
+        return await stored
+
+    def _arrival(self, sender: str) -> asyncio.Lock:
+        """A sender's messages are stored in the order they arrived (an update must not
+        overtake its incident). The store queues jobs in call order; what could reorder
+        them is an incident's read before its write, so each submission queues its job
+        holding the sender's turn (asyncio locks are first come, first served) and
+        awaits the commit after letting go: the next message reads while this one
+        commits."""
+        lock = self._arrivals.get(sender)
+        if lock is None:
+            lock = self._arrivals[sender] = asyncio.Lock()
+        return lock
+
+    def _lost(self, sender: str, incident: Incident, raw: RawMessage | None
+              ) -> Callable[[Agency, Incident], list[str]]:
+        decode_losses = list(raw.losses) if raw else []
+
+        def losses(recipient: Agency, shared: Incident) -> list[str]:
+            """What the recipient's standard cannot carry of what it may have, plus what
+            the sender's standard lost."""
+            lost = set(decode_losses)
+            if self.translator is not None and recipient.format.value != "bluelight":
+                native = Native(kind="incident", sender=sender, recipients=[recipient.id],
+                                reference=incident.reference, incident=shared)
+                try:
+                    lost.update(self.translator.encode(recipient.format.value, native).losses)
+                except DomainError as exc:
+                    lost.add(f"(message): {exc.detail}")
+            return sorted(lost)
+
+        return losses
 
     # other standards ----------------------------------------------------------------------
     async def receive_message(self, agency: str, format_: str | None, data: bytes,
@@ -309,8 +352,7 @@ class Hub:
         # Not urgent: a lost or late ack only means a replay, which clients drop.
         count, delivered = await self.store.write(
             receive.acknowledge(agency, seqs, self.clock, self.policy, audit.actor(agency)),
-            urgent=False
-        )
+            urgent=False, publish=self.publish)  # "delivered" goes to each sender
         for transfer in delivered:
             self.metrics.moved(transfer)
         return count
@@ -320,8 +362,8 @@ class Hub:
         transfer = await self.store.write(
             signatures.kept(
                 signature,
-                receive.decide(agency, transfer_id, command, self.clock, audit.actor(agency)))
-        )
+                receive.decide(agency, transfer_id, command, self.clock, audit.actor(agency))),
+            publish=self.publish)  # the decision goes to the sender
         self.metrics.moved(transfer)
         return await self.transfer(agency, transfer_id)
 
@@ -339,7 +381,8 @@ class Hub:
         return await self.store.read(lambda repo: repo.audit_head())
 
     async def escalate(self) -> list[Transfer]:
-        raised = await self.store.write(escalate.escalate(self.clock), urgent=False)
+        raised = await self.store.write(escalate.escalate(self.clock), urgent=False,
+                                        publish=self.publish)  # "phone them now" alarms
         for transfer, stage in raised:
             self.metrics.overdue(transfer, stage.value)
         return [t for t, _ in raised]

@@ -3,7 +3,7 @@ tests may pass fakes. Nothing here knows about SQLite, HTTP or WebSockets."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Protocol, TypeVar
 
 import msgspec
@@ -173,14 +173,29 @@ class Repository(Protocol):
                       after: int = 0) -> Iterator[AuditRecord]: ...
 
 
-class Store(Protocol):
-    """Runs jobs against the repository. `write` returns only after the transaction is
-    durably committed, then hands every entry the job appended to the delivery port in
-    commit order. A failed job leaves nothing behind."""
+Publish = Callable[[Sequence[Entry]], None]
 
-    async def write(self, job: Callable[[Repository], R], *, urgent: bool = True) -> R:
-        """`urgent=False` lets the store hold the job briefly (milliseconds) so that it
-        shares a commit with others: for bookkeeping whose delay nobody waits on."""
+
+class Store(Protocol):
+    """Runs jobs against the repository, each in one transaction that either stores
+    everything or nothing (a failed job raises, and `StorageUnavailable` from
+    `bluelight.kernel.errors` when the store itself could not do it).
+
+    `write` returns only after the transaction is durably committed. A job that appends
+    mailbox entries names where they go next with `publish` (the delivery port): the
+    store calls it with the job's entries once they are durable, in commit order, and
+    whether or not the caller is still waiting for its answer, so a client that hangs up
+    never leaves a stored entry unpushed. Nothing is published for a job that failed. A
+    job that appends entries without a `publish` is refused: a push that nobody asked
+    for would be a silent gap in a live stream."""
+
+    def write(self, job: Callable[[Repository], R], *, urgent: bool = True,
+              publish: Publish | None = None) -> Awaitable[R]:
+        """Queues the job at once, so jobs run in the order `write` was called (a
+        sender's messages are stored in the order they arrived), and returns what to
+        await for its result. `urgent=False` lets the store hold the job briefly
+        (milliseconds) so that it shares a commit with others: for bookkeeping whose
+        delay nobody waits on."""
         ...
     async def read(self, job: Callable[[Repository], R]) -> R: ...
     def health(self) -> str | None:
@@ -209,6 +224,29 @@ class Delivery(Protocol):
     def subscribe(self, agency: str) -> Subscription: ...
     def unsubscribe(self, sub: Subscription) -> None: ...
     def connected(self, agency: str) -> int: ...
+
+
+class NoDelivery:
+    """For a hub nobody is connected to live (tools, tests of storage alone): entries
+    stay in the mailbox, where polls and reconnecting streams read them."""
+
+    def publish(self, entries: Sequence[Entry]) -> None:
+        pass
+
+    def subscribe(self, agency: str) -> Subscription:
+        raise RuntimeError("this hub pushes to no live sessions")
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        pass
+
+    def connected(self, agency: str) -> int:
+        return 0
+
+
+class Clock(Protocol):
+    """Wall-clock time, epoch seconds (`time.time` in production; tests step it)."""
+
+    def __call__(self) -> float: ...
 
 
 class GridPoint(msgspec.Struct, frozen=True):

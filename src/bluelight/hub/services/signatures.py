@@ -26,53 +26,13 @@ from bluelight.hub.services import audit
 from bluelight.hub.services.ports import Jose, Repository
 from bluelight.kernel.errors import Conflict, NotFound
 from bluelight.kernel.settings import Policy
+from bluelight.wire.signatures import KeySet, PublicKey, SignatureView, TransferSignatures
+
+# The wire types are re-exported so the server's imports of this module keep working.
+__all__ = ["KeySet", "PublicKey", "SignatureView", "TransferSignatures", "Unsigned", "check",
+           "key_set", "keys_of", "kept", "of_transfer", "register", "revoke"]
 
 R = TypeVar("R")
-
-
-class SignatureView(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A kept signature, as shown to a party to the transfer."""
-
-    kind: SignedKind
-    agency: str  # who signed
-    key_id: str
-    jws: str  # compact serialisation, payload detached
-    signed_at: float
-    received_at: float
-    message_id: str | None = None
-    # The exact signed bytes, base64url: verify `jws` over them with the signer's key
-    # from GET /v1/agencies/{agency}/keys. Absent when showing them would reveal fields
-    # the data-sharing agreement withheld from the recipient.
-    payload: str | None = None
-
-
-class TransferSignatures(msgspec.Struct, kw_only=True, omit_defaults=True):
-    transfer_id: str
-    verifiable: bool  # every signature comes with its payload
-    signatures: list[SignatureView]
-    reason: str | None = None  # why not verifiable
-
-
-class PublicKey(msgspec.Struct, kw_only=True, omit_defaults=True):
-    """A public key as a JWK (RFC 7517), with whether and when it was revoked."""
-
-    kid: str
-    kty: str
-    crv: str
-    x: str
-    alg: str
-    revoked: bool
-    created_at: float
-    use: str = "sig"
-    y: str | None = None  # EC keys only
-    revoked_at: float | None = None
-
-
-class KeySet(msgspec.Struct, kw_only=True):
-    """A JWK set: an agency's signing keys, past and present."""
-
-    agency: str
-    keys: list[PublicKey]
 
 
 # checking a message as it arrives --------------------------------------------------

@@ -11,7 +11,7 @@ import hashlib
 import random
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import msgspec
 
@@ -63,6 +63,15 @@ def fingerprint(command: msgspec.Struct) -> str:
     return hashlib.blake2b(_encode(command), digest_size=16).hexdigest()
 
 
+# What translation loses on the way to each recipient, worked out before the write job
+# (encoding in every recipient's standard is the slow part of a submission, and the
+# writer's batches are time-boxed): keyed by recipient, its format and the agreement
+# version the losses were computed under.
+LossKey = tuple[str, str, AgreementRef | None]
+Losses = Mapping[LossKey, list[str]]
+Lost = Callable[[Agency, Incident], list[str]]
+
+
 def _ref(ref: AgreementRef | None) -> str | None:
     return f"{ref.id} v{ref.version}" if ref else None
 
@@ -88,13 +97,17 @@ def submit_incident(
     clock: Clock,
     policy: Policy,
     raw: RawMessage | None = None,
-    losses: Callable[[Agency, Incident], list[str]] = lambda recipient, incident: [],
+    losses: Losses | None = None,
     actor: str | None = None,
+    lost: Lost | None = None,
 ) -> Callable[[Repository], tuple[Receipt, bool]]:
     """`incident` is the command's incident with its location resolved. `raw` is the
-    message as received, when it came in another standard; `losses(recipient, shared)`
-    says what translation drops of `shared` (what the agreement lets that recipient
-    have) on the way to it. `actor` is who is audited as sending it."""
+    message as received, when it came in another standard; `losses` says what
+    translation drops on the way to each recipient (see `losses_for`; None: nothing).
+    If a recipient's format or agreement changed since they were worked out (an
+    administrator's change in the last milliseconds), `lost(recipient, shared)` works
+    that recipient's out again here: rare, and better than storing the message out of
+    its sender's order. `actor` is who is audited as sending it."""
     message_id = str(command.message_id)
     digest = fingerprint(command)
 
@@ -141,13 +154,18 @@ def submit_incident(
                     OfferBody(sender=sender, sender_name=sender_agency.name, incident=shared,
                               flags=flags, agreement=ref, withheld=withheld))
             shared, withheld, offer = offers[ref]
+            key = (agency.id, agency.format.value, ref)
+            if losses is not None and key in losses:
+                lost_here = losses[key]
+            else:
+                lost_here = lost(agency, shared) if lost is not None else []
             transfer = Transfer(
                 transfer_id=new_id("tr"), incident_id=incident_id,
                 reference=incident.reference, sender=sender, recipient=agency.id,
                 state=TransferState.STORED, incident_status=IncidentStatus.OPEN,
                 submitted_at=submitted_at, stored_at=now,
                 ack_due_at=now + (agency.ack_deadline_s or policy.ack_deadline_s),
-                flags=flags, losses=losses(agency, shared),
+                flags=flags, losses=lost_here,
                 origin_message_id=(raw.message_id if raw and raw.message_id else message_id),
                 agreement=ref, withheld=withheld,
             )
@@ -173,6 +191,23 @@ def submit_incident(
         return receipt, True
 
     return job
+
+
+def losses_for(
+    repo: Repository, sender: str, recipients: Sequence[str], incident: Incident,
+    lost: Lost,
+) -> dict[LossKey, list[str]]:
+    """A read job: `lost(recipient, shared)` for each known recipient, where `shared` is
+    what the agreement in force lets that recipient have of `incident`."""
+    in_force = repo.agreements_in_force()
+    out: dict[LossKey, list[str]] = {}
+    for agency_id in dict.fromkeys(recipients):
+        if agency_id == sender or (agency := repo.agency(agency_id)) is None:
+            continue  # refused by the write job, with the reason
+        agreement, allowed = sharing.terms_for(in_force, sender, agency.id)
+        shared, _ = redact(incident, allowed)
+        out[(agency.id, agency.format.value, sharing.ref_of(agreement))] = lost(agency, shared)
+    return out
 
 
 def _follow_up(

@@ -1,20 +1,14 @@
-"""Self-assessments in the workbench's SQLite file, through SQLAlchemy Core.
-
-Each call opens a short-lived connection (the workbench is low traffic) and runs in one
-transaction: an assessment and its answers and actions are written together or not at
-all."""
+"""Self-assessments in the workbench's SQLite file, through SQLAlchemy Core: the
+`AssessmentRepository` port, on the connection of one transaction of the unit of work
+(`adapters.unit_of_work`), so an assessment and its answers and actions are written
+together or not at all."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import lru_cache
-from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import NullPool
 
 from bluelight.kernel.errors import Conflict
 from bluelight.workbench.adapters.assessment_tables import (
@@ -35,33 +29,6 @@ from bluelight.workbench.domain.assessment import (
 )
 
 _ORDER = {sid: i for i, sid in enumerate(STATEMENT_IDS)}
-
-
-@lru_cache(maxsize=8)
-def _engine(path: str) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
-
-    @event.listens_for(engine, "connect")
-    def _configure(dbapi_conn, _record) -> None:
-        # Wait for the hub's or another CLI's writer rather than fail at once.
-        dbapi_conn.execute("PRAGMA busy_timeout = 5000")
-        dbapi_conn.execute("PRAGMA foreign_keys = ON")
-        dbapi_conn.isolation_level = None  # we say when transactions begin (below)
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn) -> None:
-        # Take the write lock up front: a deferred transaction that reads, then writes,
-        # can fail with "database is locked" when another writer got in between.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
-@contextmanager
-def unit_of_work(path: Path) -> Iterator[SqlAssessmentRepository]:
-    """One transaction: committed if the block ends normally, rolled back otherwise."""
-    with _engine(str(path)).begin() as conn:
-        yield SqlAssessmentRepository(conn)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:

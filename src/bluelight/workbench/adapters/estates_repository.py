@@ -1,21 +1,15 @@
-"""The estates tables in SQLite, through SQLAlchemy Core: the `EstatesRepository` port of
-`services.estates`.
-
-One short-lived connection per job (the workbench is low traffic). A job runs in one
-`BEGIN IMMEDIATE` transaction, so an import is stored whole or not at all, and two
-writers never interleave."""
+"""The estates tables in SQLite, through SQLAlchemy Core: the `EstatesRepository` port,
+on the connection of one transaction of the unit of work (`adapters.unit_of_work`), so
+an import is stored whole or not at all."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Connection, and_, create_engine, delete, event, func, insert, select
+from sqlalchemy import Connection, and_, delete, func, insert, select
 
 from bluelight.workbench.adapters import estates_tables as t
 from bluelight.workbench.domain.estates import (
@@ -24,50 +18,10 @@ from bluelight.workbench.domain.estates import (
     EstatesDataset,
     FleetLine,
     Organisation,
-    StoredBuilding,
     WorkforceLine,
     name_key,
     slug,
 )
-
-if TYPE_CHECKING:
-    from bluelight.workbench.services.estates import Estates
-
-R = TypeVar("R")
-
-
-def _engine(path: Path):
-    engine = create_engine(f"sqlite:///{path}")
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_conn, _record):
-        # Let SQLAlchemy's begin() decide when the transaction starts (pysqlite's own
-        # handling would start it late, after the first reads).
-        dbapi_conn.isolation_level = None
-        dbapi_conn.execute("PRAGMA foreign_keys = ON")
-        dbapi_conn.execute("PRAGMA busy_timeout = 5000")
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    return engine
-
-
-@contextmanager
-def _connection(path: Path) -> Iterator[Connection]:
-    engine = _engine(path)
-    try:
-        with engine.begin() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-
-
-def transaction(path: Path, job: Callable[[SqlEstatesRepository], R]) -> R:
-    """Run `job` in one transaction: committed if it returns, rolled back if it raises."""
-    with _connection(path) as conn:
-        return job(SqlEstatesRepository(conn))
 
 
 def _iso(value: date | None) -> str | None:
@@ -155,7 +109,7 @@ class SqlEstatesRepository:
 
     def buildings(self, dataset_id: str, *, organisation_id: str | None = None,
                   box: tuple[float, float, float, float] | None = None
-                  ) -> list[StoredBuilding]:
+                  ) -> list[Building]:
         """Buildings of the dataset; `box` = (min E, min N, max E, max N) keeps only
         located buildings inside it (a cheap first cut before exact distances)."""
         c = t.buildings.c
@@ -169,11 +123,11 @@ class SqlEstatesRepository:
         out = []
         for r in self.conn.execute(query.order_by(c.id)).all():
             org_name, service = names[r.organisation_id]
-            out.append(StoredBuilding(id=r.id, service=service, building=Building(
-                organisation=org_name, name=r.name, type=r.type, tenure=r.tenure,
-                address=r.address, postcode=r.postcode, uprn=r.uprn, easting=r.easting,
-                northing=r.northing, lat=r.lat, lon=r.lon,
-                shared_with=json.loads(r.shared_with))))
+            out.append(Building(
+                id=r.id, organisation=org_name, service=service, name=r.name, type=r.type,
+                tenure=r.tenure, address=r.address, postcode=r.postcode, uprn=r.uprn,
+                easting=r.easting, northing=r.northing, lat=r.lat, lon=r.lon,
+                shared_with=json.loads(r.shared_with)))
         return out
 
     def fleet(self, dataset_id: str) -> list[FleetLine]:
@@ -214,12 +168,3 @@ def _row(kind: str, rec: Any) -> dict[str, Any]:
                 "as_at": _iso(rec.as_at), "source": rec.source}
     return {"role": rec.role, "staff": rec.staff, "as_at": _iso(rec.as_at),
             "source": rec.source}
-
-
-def build_estates(path: Path, geodesy: Any) -> Estates:
-    """The estates use cases over the workbench database at `path` (the composition the
-    entry points share; the hub's own is in `bootstrap`)."""
-    from bluelight.workbench.adapters.estates_csv import read_rows, shipped_fixture
-    from bluelight.workbench.services.estates import Estates
-
-    return Estates(lambda job: transaction(path, job), geodesy, shipped_fixture, read_rows)

@@ -9,14 +9,14 @@ from pathlib import Path
 
 from alembic import command
 
-from bluelight.hub.adapters.storage.migrate import alembic_config as _config
-from bluelight.hub.adapters.storage.migrate import sqlite_url
+from bluelight.kernel.migrations import alembic_config as _alembic_config
+from bluelight.kernel.migrations import sqlite_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def alembic_config(url: str):
-    return _config(url, MIGRATIONS)
+    return _alembic_config(url, MIGRATIONS)
 
 
 def upgrade(path: Path) -> None:

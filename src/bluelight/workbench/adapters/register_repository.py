@@ -1,33 +1,14 @@
-"""The register in the workbench's SQLite file, through SQLAlchemy Core.
-
-The workbench is low traffic, so each use opens a short-lived connection (no pool) and
-runs in one transaction: `with register_transaction(path) as repo: ...`. Writers take
-the write lock at BEGIN (IMMEDIATE) so two writers queue instead of failing half-way."""
+"""The register in the workbench's SQLite file, through SQLAlchemy Core: the
+`RegisterRepository` port, on the connection of one transaction of the unit of work
+(`adapters.unit_of_work`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import msgspec
-from sqlalchemy import (
-    Engine,
-    and_,
-    create_engine,
-    delete,
-    event,
-    exists,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.pool import NullPool
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 
 from bluelight.workbench.adapters import register_tables as t
 from bluelight.workbench.domain.collaboration import (
@@ -40,44 +21,7 @@ from bluelight.workbench.domain.collaboration import (
     StatusChange,
     Workstream,
 )
-
-_engines: dict[str, Engine] = {}
-
-
-def _engine(path: Path) -> Engine:
-    key = str(path)
-    engine = _engines.get(key)
-    if engine is None:
-        engine = create_engine(f"sqlite:///{key}", poolclass=NullPool)
-
-        @event.listens_for(engine, "connect")
-        def _connect(dbapi_conn, _record) -> None:
-            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-            dbapi_conn.execute("PRAGMA foreign_keys=ON")
-            dbapi_conn.execute("PRAGMA busy_timeout=5000")
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        _engines[key] = engine
-    return engine
-
-
-@contextmanager
-def register_transaction(path: Path) -> Iterator[RegisterRepository]:
-    with _engine(path).begin() as conn:
-        yield RegisterRepository(conn)
-
-
-@dataclass(frozen=True)
-class Filters:
-    text: str | None = None
-    area: str | None = None
-    category: str | None = None
-    status: str | None = None
-    service: str | None = None
-    workstream: str | None = None
+from bluelight.workbench.services.ports import Filters
 
 
 def _provenance(row: Any) -> Provenance | None:
@@ -91,7 +35,7 @@ def _clean(d: dict) -> dict:
     return {k: v for k, v in d.items() if v is not None}
 
 
-class RegisterRepository:
+class SqlRegisterRepository:
     def __init__(self, conn) -> None:
         self.conn = conn
 

@@ -13,11 +13,12 @@ import datetime as dt
 import math
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
 from bluelight.kernel.errors import Conflict, Faults, Invalid
+from bluelight.wire.service import Service
 
 PARTIAL_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 PartialDate = Annotated[str, msgspec.Meta(
@@ -92,18 +93,29 @@ CATEGORY_LABELS = {
 }
 
 
-class PartnerService(StrEnum):
-    POLICE = "police"
-    FIRE = "fire"
-    AMBULANCE = "ambulance"
-    COASTGUARD = "coastguard"
-    SEARCH_AND_RESCUE = "search-and-rescue"  # mountain rescue, RNLI, lowland search
-    LOCAL_AUTHORITY = "local-authority"
-    HEALTH = "health"
-    GOVERNMENT = "government"
-    JUSTICE = "justice"
-    VOLUNTARY = "voluntary"
-    OTHER = "other"
+# The services a partner (or a person) of a collaboration may be of: a subset of
+# `Service`. The register counts the RNLI, mountain rescue and lowland search all as
+# search-and-rescue, and any other responder as other, so it refuses `lifeboat` and
+# `other-responder` (the estates tool's finer split): a second name for the same kind of
+# partner would split the register's filter by service.
+PARTNER_SERVICES: tuple[Service, ...] = (
+    Service.POLICE, Service.FIRE, Service.AMBULANCE, Service.COASTGUARD,
+    Service.SEARCH_AND_RESCUE, Service.LOCAL_AUTHORITY, Service.HEALTH, Service.GOVERNMENT,
+    Service.JUSTICE, Service.VOLUNTARY, Service.OTHER,
+)
+# The same subset as a type for decoded input: msgspec cannot put enum members in a
+# Literal, so it holds their values, and a value outside the subset gets msgspec's own
+# "Invalid enum value" fault at its field. Structs typed with it hold the `Service`
+# member itself (see `_partner_service`).
+PartnerServiceName = Literal[tuple(s.value for s in PARTNER_SERVICES)]
+
+
+def _partner_service(value: str) -> Service:
+    """The `Service` member a decoded (or constructed) partner service names."""
+    service = Service(value)
+    if service not in PARTNER_SERVICES:
+        raise ValueError(f"'{value}' is not a service a collaboration's partner may be of")
+    return service
 
 
 class Unit(StrEnum):
@@ -141,7 +153,10 @@ class Better(StrEnum):
 
 class Partner(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     organisation: Name
-    service: PartnerService
+    service: PartnerServiceName
+
+    def __post_init__(self) -> None:
+        self.service = _partner_service(self.service)
 
 
 class Person(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defaults=True):
@@ -150,10 +165,14 @@ class Person(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, omit_defa
     name: Name
     role: Name
     organisation: Name | None = None
-    service: PartnerService | None = None
+    service: PartnerServiceName | None = None
     email: Email | None = None
     phone: Phone | None = None
     lead: bool = False
+
+    def __post_init__(self) -> None:
+        if self.service is not None:
+            self.service = _partner_service(self.service)
 
 
 class Provenance(msgspec.Struct, kw_only=True):
@@ -234,7 +253,7 @@ class Collaboration(msgspec.Struct, kw_only=True, omit_defaults=True):
     updated_at: float = 0.0
 
     @property
-    def services(self) -> set[PartnerService]:
+    def services(self) -> set[Service]:
         return {p.service for p in self.partners}
 
 

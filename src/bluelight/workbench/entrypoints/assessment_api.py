@@ -1,7 +1,7 @@
 """Workbench HTTP API: the Audit Wales self-assessment (Appendix 4 checklist).
 
-Thin: each handler turns a request into one `SelfAssessments` call, run on a thread with
-a short-lived connection to the workbench database. Any authenticated agency (or console
+Thin: each handler turns a request into one call of the workbench's `SelfAssessments`,
+run on a thread (one short-lived transaction on the workbench database). Any authenticated agency (or console
 operator) may read and answer: a partnership's assessment is shared work. Charts are
 served as image/svg+xml, ready for an <img> or inline use."""
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from functools import partial
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -17,8 +16,6 @@ from starlette.responses import Response
 
 from bluelight.kernel.errors import Invalid
 from bluelight.kernel.routing import Api, Call, Param, Result
-from bluelight.workbench.adapters import radar_svg
-from bluelight.workbench.adapters.assessment_repository import unit_of_work
 from bluelight.workbench.domain.assessment import (
     AnswerBody,
     AssessmentChanges,
@@ -28,11 +25,12 @@ from bluelight.workbench.domain.assessment import (
     Year,
     YearComparison,
 )
-from bluelight.workbench.entrypoints import workbench_path
+from bluelight.workbench.entrypoints import workbench_of
 from bluelight.workbench.services.assessment import (
     AssessmentSummary,
     AssessmentView,
     Checklist,
+    Radar,
     SelfAssessments,
     checklist,
 )
@@ -61,12 +59,12 @@ T = TypeVar("T")
 
 
 async def _run(call: Call, use: Callable[[SelfAssessments], T]) -> T:
-    service = SelfAssessments(partial(unit_of_work, workbench_path(call)))
-    return await asyncio.to_thread(use, service)
+    return await asyncio.to_thread(use, workbench_of(call).assessments)
 
 
-def _svg(text: str) -> Response:
-    return Response(text, media_type=SVG, headers={"Cache-Control": "no-store"})
+def _svg(call: Call, radar: Radar) -> Response:
+    return Response(workbench_of(call).formats.radar.render(radar), media_type=SVG,
+                    headers={"Cache-Control": "no-store"})
 
 
 def _required(call: Call, name: str) -> Any:
@@ -117,7 +115,7 @@ async def create_assessment(call: Call) -> Result:
 async def assessments_radar(call: Call) -> Response:
     ids = _required(call, "ids").split(",")
     radar = await _run(call, lambda s: s.radar_of(ids))
-    return _svg(radar_svg.render(radar))
+    return _svg(call, radar)
 
 
 @api.route("GET", f"{BASE}/comparisons/years", summary="Compare a partnership year on year",
@@ -138,7 +136,7 @@ async def compare_years(call: Call) -> YearComparison:
 async def compare_years_radar(call: Call) -> Response:
     partnership, years = _required(call, "partnership"), _years(call)
     radar = await _run(call, lambda s: s.radar_years(partnership, years, call.query["drafts"]))
-    return _svg(radar_svg.render(radar))
+    return _svg(call, radar)
 
 
 @api.route("GET", f"{BASE}/comparisons/respondents",
@@ -162,7 +160,7 @@ async def compare_respondents_radar(call: Call) -> Response:
     partnership, year = _required(call, "partnership"), _required(call, "year")
     radar = await _run(call, lambda s: s.radar_respondents(partnership, year,
                                                            call.query["drafts"]))
-    return _svg(radar_svg.render(radar))
+    return _svg(call, radar)
 
 
 @api.route("GET", f"{BASE}/{{assessment_id}}", summary="One assessment with its score",
@@ -208,4 +206,4 @@ async def submit_assessment(call: Call) -> AssessmentView:
            description="An accessible SVG (image/svg+xml): one axis per statement.")
 async def assessment_radar(call: Call) -> Response:
     radar = await _run(call, lambda s: s.radar_of([call.path["assessment_id"]]))
-    return _svg(radar_svg.render(radar))
+    return _svg(call, radar)

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn, TypeVar
 
 import msgspec
 import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from bluelight.cli_common import settings as _settings
 from bluelight.kernel.errors import DomainError, Invalid
 from bluelight.workbench.domain.assessment import CHECKLIST, statement
+from bluelight.workbench.entrypoints import command_formats, command_workbench
+from bluelight.workbench.services.assessment import Radar, SelfAssessments
 
 app = typer.Typer(help="The Audit Wales self-assessment checklist (Appendix 4).",
                   no_args_is_help=True)
@@ -29,28 +29,30 @@ ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML set
 JsonOpt = Annotated[bool, typer.Option("--json", help="Plain JSON on stdout")]
 DraftsOpt = Annotated[bool, typer.Option("--drafts", help="Compare drafts too, not only "
                                          "submitted assessments")]
+T = TypeVar("T")
 
 
+def _assessments(ctx: typer.Context, config: Path | None) -> SelfAssessments:
+    """The self-assessments of the workbench database (migrated when it opens)."""
+    return command_workbench(ctx, config).assessments
 
-def _run(config: Path | None, use: Callable, *, migrate: bool = True):
-    """Run one use case against the workbench database. Bad input exits 2 naming the
-    field; a missing or conflicting record exits 1."""
-    from bluelight.workbench.adapters import migrate as workbench_migrate
-    from bluelight.workbench.adapters.assessment_repository import unit_of_work
-    from bluelight.workbench.services.assessment import SelfAssessments
 
-    path = _settings(config).workbench
-    if migrate:
-        workbench_migrate.upgrade(path)
+def _use(assessments: SelfAssessments, use: Callable[[SelfAssessments], T]) -> T:
+    """Run one use case. Bad input exits 2 naming the field; a missing or conflicting
+    record exits 1."""
     try:
-        return use(SelfAssessments(partial(unit_of_work, path)))
+        return use(assessments)
     except Invalid as exc:
         _fail(exc.detail, 2)
     except DomainError as exc:
         _fail(exc.detail, 1)
 
 
-def _fail(message: str, code: int) -> None:
+def _run(ctx: typer.Context, config: Path | None, use: Callable[[SelfAssessments], T]) -> T:
+    return _use(_assessments(ctx, config), use)
+
+
+def _fail(message: str, code: int) -> NoReturn:
     err.print(f"error: {message}")
     raise typer.Exit(code)
 
@@ -94,6 +96,7 @@ def statements(json: JsonOpt = False) -> None:
 
 @app.command("import")
 def import_(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Answers as .csv (one row per answer) or "
                                          ".json (as the API's NewAssessment, or a list)")],
     submit: Annotated[bool, typer.Option("--submit", help="Submit each assessment; all 16 "
@@ -102,13 +105,11 @@ def import_(
     config: ConfigOpt = None,
 ) -> None:
     """Create or update assessments from a file, all or nothing. Safe to rerun."""
-    from bluelight.workbench.adapters import assessment_import
-
     try:
-        items = assessment_import.read(file)
+        items = command_formats(ctx).assessment_files.read(file)
     except Invalid as exc:
         _fail(exc.detail, 2)
-    outcome = _run(config, lambda s: s.import_(items, submit=submit))
+    outcome = _run(ctx, config, lambda s: s.import_(items, submit=submit))
     if json:
         _json(outcome)
         return
@@ -120,13 +121,14 @@ def import_(
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     partnership: Annotated[str | None, typer.Option(help="Only this partnership")] = None,
     year: Annotated[int | None, typer.Option(help="Only this year")] = None,
     json: JsonOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Assessments, by partnership and year."""
-    found = _run(config, lambda s: s.list(partnership, year))
+    found = _run(ctx, config, lambda s: s.list(partnership, year))
     if json:
         _json(found)
         return
@@ -140,9 +142,10 @@ def list_(
 
 
 @app.command("show")
-def show(assessment_id: str, json: JsonOpt = False, config: ConfigOpt = None) -> None:
+def show(ctx: typer.Context, assessment_id: str, json: JsonOpt = False,
+         config: ConfigOpt = None) -> None:
     """One assessment: each answer, its evidence and actions, and the score."""
-    a = _run(config, lambda s: s.get(assessment_id))
+    a = _run(ctx, config, lambda s: s.get(assessment_id))
     if json:
         _json(a)
         return
@@ -169,14 +172,15 @@ def show(assessment_id: str, json: JsonOpt = False, config: ConfigOpt = None) ->
 
 
 @app.command("submit")
-def submit(assessment_id: str, config: ConfigOpt = None) -> None:
+def submit(ctx: typer.Context, assessment_id: str, config: ConfigOpt = None) -> None:
     """Submit a draft; every statement must be answered."""
-    a = _run(config, lambda s: s.submit(assessment_id))
+    a = _run(ctx, config, lambda s: s.submit(assessment_id))
     console.print(f"submitted {a.id}: {_pct(a.score.percentage)}")
 
 
 @app.command("compare")
 def compare(
+    ctx: typer.Context,
     partnership: Annotated[str, typer.Option(help="The partnership")],
     years: Annotated[str, typer.Option(help="Comma-separated years: two or more compare year "
                                        "on year; one compares its respondents")],
@@ -198,9 +202,10 @@ def compare(
         return (s.radar_respondents(partnership, chosen[0], drafts) if across_respondents
                 else s.radar_years(partnership, chosen, drafts))
 
-    result = _run(config, comparison)
+    assessments = _assessments(ctx, config)
+    result = _use(assessments, comparison)
     if radar is not None:
-        _write_svg(radar, _run(config, chart, migrate=False))
+        _write_svg(ctx, radar, _use(assessments, chart))
     if json:
         _json(result)
     elif across_respondents:
@@ -240,24 +245,23 @@ def _print_respondents(c) -> None:
         console.print(f"disagreement (both Always and Never): {', '.join(c.disagreements)}")
 
 
-def _write_svg(out: Path, radar) -> None:
-    from bluelight.workbench.adapters import radar_svg
-
+def _write_svg(ctx: typer.Context, out: Path, radar: Radar) -> None:
     try:
-        out.write_text(radar_svg.render(radar), encoding="utf-8")
+        out.write_text(command_formats(ctx).radar.render(radar), encoding="utf-8")
     except OSError as exc:
         _fail(f"--out: cannot write {out}: {exc.strerror}", 2)
 
 
 @app.command("radar")
 def radar(
+    ctx: typer.Context,
     assessment_ids: Annotated[list[str], typer.Argument(help="One assessment id, or up to "
                                                         "8 to overlay")],
     out: Annotated[Path, typer.Option("--out", "-o", help="SVG file to write")],
     config: ConfigOpt = None,
 ) -> None:
     """Draw the radar chart of one assessment, or overlay several, as an SVG file."""
-    chart = _run(config, lambda s: s.radar_of(assessment_ids))
-    _write_svg(out, chart)
+    chart = _run(ctx, config, lambda s: s.radar_of(assessment_ids))
+    _write_svg(ctx, out, chart)
     console.print(f"wrote {out}")
 

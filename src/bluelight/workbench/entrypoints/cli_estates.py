@@ -17,8 +17,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from bluelight.cli_common import settings as _settings
 from bluelight.kernel.errors import DomainError
+from bluelight.workbench.entrypoints import command_formats, command_workbench
+from bluelight.workbench.services.estates import Estates
 
 app = typer.Typer(help="Estates, fleet and workforce of emergency services (Audit Wales "
                        "Exhibits 3-6), distances and co-location opportunities.",
@@ -35,15 +36,8 @@ DatasetOpt = Annotated[str, typer.Option("--dataset", help="main (default), samp
 PROGRESS_ROWS = 2000
 
 
-
-def _estates(config: Path | None):
-    from bluelight.hub.adapters.geodesy import ProjGeodesy
-    from bluelight.workbench.adapters import migrate
-    from bluelight.workbench.adapters.estates_repository import build_estates
-
-    path = _settings(config).workbench
-    migrate.upgrade(path)
-    return build_estates(path, ProjGeodesy())
+def _estates(ctx: typer.Context, config: Path | None) -> Estates:
+    return command_workbench(ctx, config).estates
 
 
 def _run(fn, *args, **kw) -> Any:
@@ -66,10 +60,11 @@ def _json(value: Any) -> None:
 
 
 @app.command("load-fixture")
-def load_fixture(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+def load_fixture(ctx: typer.Context, config: ConfigOpt = None,
+                 as_json: JsonOpt = False) -> None:
     """Load the shipped Audit Wales figures (dataset main) and the synthetic sample
     buildings (dataset sample). Safe to run again."""
-    results = _run(_estates(config).load_fixture)
+    results = _run(_estates(ctx, config).load_fixture)
     if as_json:
         return _json(results)
     for r in results:
@@ -79,6 +74,7 @@ def load_fixture(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command("import")
 def import_csv(
+    ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="buildings, counts, fleet or workforce")],
     file: Annotated[Path, typer.Argument(help="The CSV file (UTF-8, header row first)",
                                          dir_okay=False)],
@@ -91,16 +87,15 @@ def import_csv(
     as_json: JsonOpt = False,
 ) -> None:
     """Import a CSV file. Each organisation in it has its lines of that kind replaced."""
-    from bluelight.workbench.adapters.estates_csv import count_lines, decode_text
-
+    csv = command_formats(ctx).estates_csv
     try:
         data = file.read_bytes()
     except OSError as exc:
         err.print(f"error: file: cannot read {file}: {exc.strerror or exc}")
         raise typer.Exit(2) from None
-    text = _run(decode_text, data)
-    estates = _estates(config)
-    total = max(count_lines(text) - 1, 0)
+    text = _run(csv.decode_text, data)
+    estates = _estates(ctx, config)
+    total = max(csv.count_lines(text) - 1, 0)
     with Progress(TextColumn("reading {task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err, transient=True,
                   disable=as_json or total < PROGRESS_ROWS) as progress:
@@ -119,11 +114,11 @@ def import_csv(
 
 
 @app.command()
-def report(dataset: DatasetOpt = "main", config: ConfigOpt = None,
+def report(ctx: typer.Context, dataset: DatasetOpt = "main", config: ConfigOpt = None,
            as_json: JsonOpt = False) -> None:
     """Buildings, shared buildings and co-location share per organisation and in total
     (Exhibit 3), with fleet (Exhibit 5) and workforce (Exhibit 6)."""
-    r = _run(_estates(config).report, dataset)
+    r = _run(_estates(ctx, config).report, dataset)
     if as_json:
         return _json(r)
     title = f"Buildings and co-location ({r.dataset}{', SYNTHETIC' if r.synthetic else ''})"
@@ -167,6 +162,7 @@ def report(dataset: DatasetOpt = "main", config: ConfigOpt = None,
 
 @app.command()
 def within(
+    ctx: typer.Context,
     radius: Annotated[float, typer.Option(help="The distance")] = 10.0,
     unit: Annotated[str, typer.Option(help="km, mi or m")] = "km",
     place: Annotated[str | None, typer.Option(help="A place (see `estates places`)")] = None,
@@ -179,7 +175,7 @@ def within(
     as_json: JsonOpt = False,
 ) -> None:
     """Count the buildings within a distance of a place (as the crow flies)."""
-    estates = _estates(config)
+    estates = _estates(ctx, config)
     centre = _run(estates.centre, place=place, lat=lat, lon=lon, easting=easting,
                   northing=northing)
     r = _run(estates.within, centre, radius, unit, dataset)
@@ -203,6 +199,7 @@ def within(
 
 @app.command()
 def opportunities(
+    ctx: typer.Context,
     km: Annotated[float, typer.Option(help="At most this far apart, in km")] = 2.0,
     limit: Annotated[int, typer.Option(help="At most this many pairs")] = 20,
     dataset: DatasetOpt = "main",
@@ -211,7 +208,7 @@ def opportunities(
 ) -> None:
     """Co-location opportunities: buildings of different services within KM of each
     other, not already shared, nearest first."""
-    r = _run(_estates(config).opportunities, km, limit, dataset)
+    r = _run(_estates(ctx, config).opportunities, km, limit, dataset)
     if as_json:
         return _json(r)
     t = Table(title=f"Co-location opportunities within {r.km:g} km "
@@ -228,9 +225,9 @@ def opportunities(
 
 
 @app.command()
-def places(config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
+def places(ctx: typer.Context, config: ConfigOpt = None, as_json: JsonOpt = False) -> None:
     """The places `within --place` knows."""
-    found = _estates(config).places()
+    found = _estates(ctx, config).places()
     if as_json:
         return _json(found)
     for p in found:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import msgspec
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bluelight.cli_common import settings as _settings
-from bluelight.workbench.domain.collaboration import Category, Collaboration, Status
+from bluelight.kernel.errors import DomainError
+from bluelight.workbench.domain.collaboration import Category, Status
+from bluelight.workbench.entrypoints import command_formats, command_workbench
+from bluelight.workbench.services.ports import SeedsUnreadable
+from bluelight.workbench.services.register import Filters, Register
 
 app = typer.Typer(help="The register of collaborations, board view and performance report.",
                   no_args_is_help=True)
@@ -21,46 +26,21 @@ console = Console()
 
 err = Console(stderr=True, markup=False, highlight=False)
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file")]
+T = TypeVar("T")
 
 
+def _register(ctx: typer.Context, config: Path | None) -> Register:
+    """The register of the workbench database (migrated when the workbench opens)."""
+    return command_workbench(ctx, config).register
 
-def _run(config: Path | None, job):
-    """One transaction on the workbench database (migrated first)."""
-    from bluelight.kernel.errors import DomainError
-    from bluelight.workbench.adapters import migrate
-    from bluelight.workbench.adapters.register_repository import register_transaction
 
-    settings = _settings(config)
-    migrate.upgrade(settings.workbench)
+def _run(register: Register, use: Callable[[Register], T]) -> T:
+    """One use case; a rule broken is one line on stderr: exit 2 for bad input, else 1."""
     try:
-        with register_transaction(settings.workbench) as repo:
-            return job(repo)
+        return use(register)
     except DomainError as exc:
         err.print(f"error: {exc.detail}")
         raise typer.Exit(2 if exc.status == 422 else 1) from None
-
-
-def _hub_stats(config: Path | None):
-    """The hub's transfer figures from its database, or None when there is no hub
-    database here (the register then shows no live figures)."""
-    from bluelight.hub.adapters.storage.sqlite_store import transaction
-    from bluelight.hub.services import report
-
-    settings = _settings(config)
-    if not settings.db.exists():
-        return None
-    transfers = transaction(settings.db, lambda repo: repo.transfers_since(None))
-    return report.stats(transfers, settings.phone_baseline_s)
-
-
-def _all(config: Path | None) -> tuple[list[Collaboration], list]:
-    from bluelight.workbench.adapters.register_repository import Filters
-    from bluelight.workbench.services import register
-
-    items, workstreams = _run(config, lambda repo: (register.search(repo, Filters()),
-                                                    register.workstreams(repo)))
-    stats = _hub_stats(config)
-    return [register.with_live(c, stats) for c in items], workstreams
 
 
 def _as_of(value: str | None) -> dt.date:
@@ -75,6 +55,7 @@ def _as_of(value: str | None) -> dt.date:
 
 @app.command("import-seeds")
 def import_seeds(
+    ctx: typer.Context,
     seeds: Annotated[Path | None, typer.Option(
         "--seeds", help="Folder of seed documents (default: $BLUELIGHT_SEEDS_DIR, else "
                         "../shared/seeds)")] = None,
@@ -83,20 +64,18 @@ def import_seeds(
 ) -> None:
     """Import the collaborations of the national overview and the Audit Wales report.
     Idempotent: entries already in the register are left as they are."""
-    from bluelight.workbench.adapters import seeds as seed_docs
-    from bluelight.workbench.services import register
-
+    seed_docs = command_formats(ctx).seeds
     directory = seed_docs.find_directory(seeds)
     if directory is None or not directory.is_dir():
-        hint = directory or f"set --seeds or {seed_docs.ENV}"
+        hint = directory or f"set --seeds or {seed_docs.env}"
         err.print(f"error: seeds: no seed folder found ({hint})")
         raise typer.Exit(2)
     try:
         seed_set = seed_docs.load(directory, time.time())
-    except (seed_docs.SeedFormatError, OSError) as exc:
+    except SeedsUnreadable as exc:
         err.print(f"error: seeds: {exc}")
         raise typer.Exit(2) from None
-    result = _run(config, lambda repo: register.import_seeds(repo, seed_set))
+    result = _run(_register(ctx, config), lambda r: r.import_seeds(seed_set))
     if as_json:
         print(msgspec.json.encode(result).decode())
         return
@@ -110,13 +89,12 @@ def import_seeds(
 
 @app.command()
 def stats(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Counts of the register: collaborations, areas, benefits..."""
-    from bluelight.workbench.services import register
-
-    result = _run(config, register.stats)
+    result = _run(_register(ctx, config), lambda r: r.stats())
     if as_json:
         print(msgspec.json.encode(result).decode())
         return
@@ -130,6 +108,7 @@ def stats(
 
 @app.command("list")
 def list_(
+    ctx: typer.Context,
     area: Annotated[str | None, typer.Option(help="Only this area")] = None,
     category: Annotated[Category | None, typer.Option(help="Only this category")] = None,
     status: Annotated[Status | None, typer.Option(help="Only this status")] = None,
@@ -138,12 +117,9 @@ def list_(
     config: ConfigOpt = None,
 ) -> None:
     """List collaborations."""
-    from bluelight.workbench.adapters.register_repository import Filters
-    from bluelight.workbench.services import register
-
     f = Filters(text=text, area=area, category=category.value if category else None,
                 status=status.value if status else None)
-    items = _run(config, lambda repo: register.search(repo, f))
+    items = _run(_register(ctx, config), lambda r: r.search(f))
     if as_json:
         print(msgspec.json.encode(items).decode())
         return
@@ -157,15 +133,14 @@ def list_(
 
 @app.command()
 def show(
+    ctx: typer.Context,
     collaboration_id: Annotated[str, typer.Argument(metavar="ID")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Show one collaboration with its partners, leaders, status history and benefits."""
-    from bluelight.workbench.services import register
-
-    c = _run(config, lambda repo: register.get(repo, collaboration_id))
-    c = register.with_live(c, _hub_stats(config) if c.live_source else None)
+    register = _register(ctx, config)
+    c = asyncio.run(register.with_live(_run(register, lambda r: r.get(collaboration_id))))
     if as_json:
         print(msgspec.json.encode(c).decode())
         return
@@ -210,15 +185,14 @@ def _num(v: float | None) -> str:
 
 @app.command("board")
 def board_cmd(
+    ctx: typer.Context,
     as_of: Annotated[str | None, typer.Option(help="Judge dates as of YYYY-MM-DD")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """The board's monitoring report: workstreams, projects, SMART and overdue flags."""
-    from bluelight.workbench.services import board
-
-    items, workstreams = _all(config)
-    result = board.report(items, workstreams, _as_of(as_of))
+    board = command_workbench(ctx, config).board
+    result = asyncio.run(board.report(_as_of(as_of)))
     if as_json:
         print(msgspec.json.encode(result).decode())
         return
@@ -235,6 +209,7 @@ def board_cmd(
 
 @app.command()
 def report(
+    ctx: typer.Context,
     format_: Annotated[str, typer.Option("--format", help="html, csv, json or pdf")] = "html",
     out: Annotated[Path | None, typer.Option("--out", help="Write here (default: stdout; "
                                                            "required for pdf)")] = None,
@@ -250,8 +225,8 @@ def report(
     if format_ == "pdf" and out is None:
         err.print("error: out: a PDF needs --out FILE")
         raise typer.Exit(2)
-    items, workstreams = _all(config)
-    result = performance.report(items, workstreams, _as_of(as_of))
+    workbench = command_workbench(ctx, config)
+    result = asyncio.run(workbench.performance.report(_as_of(as_of)))
     if format_ == "json":
         data: bytes = msgspec.json.encode(result)
     elif format_ == "csv":

@@ -3,8 +3,8 @@ buildings map, distance queries and the co-location finder.
 
 Every endpoint takes `dataset` ("main" by default: the working figures, which start with
 the Audit Wales ones; "sample" is a synthetic list of buildings for trying the map and the
-finder). Handlers run the use case on a worker thread with its own short-lived
-connection."""
+finder). Handlers run the workbench's use case on a worker thread (one short-lived
+transaction on its database)."""
 
 from __future__ import annotations
 
@@ -14,18 +14,17 @@ from typing import Annotated
 import msgspec
 
 from bluelight.kernel.routing import Api, Call, Param
-from bluelight.workbench.adapters.estates_csv import decode_text
-from bluelight.workbench.adapters.estates_repository import build_estates
 from bluelight.workbench.domain.estates import (
     EstatesDataset,
+    EstatesServiceName,
     FleetTable,
-    Service,
     Unit,
     WorkforceTable,
 )
-from bluelight.workbench.entrypoints import workbench_path
+from bluelight.workbench.entrypoints import workbench_of
 from bluelight.workbench.services.estates import (
     BuildingCollection,
+    Estates,
     EstatesImportResult,
     EstatesReport,
     Opportunities,
@@ -46,8 +45,8 @@ Limit = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 _DATASET = Param("dataset", DatasetId, "The dataset (default main)", "main")
 
 
-def _estates(call: Call):
-    return build_estates(workbench_path(call), call.ctx.geodesy)
+def _estates(call: Call) -> Estates:
+    return workbench_of(call).estates
 
 
 @api.route("POST", BASE + "/import/{kind}", summary="Import a CSV of buildings, building "
@@ -65,7 +64,7 @@ def _estates(call: Call):
                        "the 422 problem lists every fault in `errors`, with `field` = "
                        "\"row N: column\" (N = the file's line number; the header is row 1).")
 async def import_csv(call: Call) -> EstatesImportResult:
-    text = decode_text(call.body)
+    text = workbench_of(call).formats.estates_csv.decode_text(call.body)
     return await asyncio.to_thread(_estates(call).import_csv, call.path["kind"], text,
                                    call.query["dataset"],
                                    skip_invalid=call.query["skip_invalid"])
@@ -103,7 +102,7 @@ async def estates_workforce(call: Call) -> WorkforceTable:
            tag=TAG, response=BuildingCollection, errors=(401, 404, 422),
            query=(_DATASET,
                   Param("organisation", str | None, "Only this organisation's (by name)"),
-                  Param("service", Service | None, "Only this service's")),
+                  Param("service", EstatesServiceName | None, "Only this service's")),
            description="A GeoJSON FeatureCollection: [lon, lat] points, with null geometry "
                        "for a building with no coordinates. `synthetic` is true for the "
                        "sample dataset.")

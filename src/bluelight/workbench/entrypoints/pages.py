@@ -12,7 +12,7 @@ from pathlib import Path
 
 from starlette.routing import Mount
 
-from bluelight.hub.entrypoints.console import PageFiles
+from bluelight.kernel.pages import PageFiles
 
 STATIC = Path(__file__).with_name("static")
 

@@ -1,19 +1,19 @@
 """Workbench HTTP API: the register of collaborations, the board view and the public
-performance report. Thin: each handler opens one short-lived transaction on the
-workbench database in a worker thread and calls one use case."""
+performance report. Thin: each handler calls one use case of the workbench (one
+short-lived transaction on its database, in a worker thread)."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import time
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import msgspec
 from starlette.responses import Response
 
 from bluelight.kernel.routing import Api, Call, Param, Result
-from bluelight.workbench.adapters.register_repository import Filters, register_transaction
 from bluelight.workbench.domain.collaboration import (
     Benefit,
     Category,
@@ -23,15 +23,22 @@ from bluelight.workbench.domain.collaboration import (
     NewActual,
     NewBenefit,
     NewCollaboration,
-    PartnerService,
+    PartnerServiceName,
     Status,
     Workstream,
 )
-from bluelight.workbench.entrypoints import workbench_path
-from bluelight.workbench.services import board, performance, register
+from bluelight.workbench.entrypoints import workbench_of
+from bluelight.workbench.services import performance
 from bluelight.workbench.services.board import BoardReport
 from bluelight.workbench.services.performance import PerformanceReport
-from bluelight.workbench.services.register import AreaPage, AreaSummary, Contact, RegisterStats
+from bluelight.workbench.services.register import (
+    AreaPage,
+    AreaSummary,
+    Contact,
+    Filters,
+    Register,
+    RegisterStats,
+)
 
 api = Api()
 TAG = "workbench: register"
@@ -39,26 +46,16 @@ BASE = "/v1/workbench/register"
 _READ_ERRORS = (401, 404, 422)
 _WRITE_ERRORS = (400, 401, 404, 409, 413, 415, 422)
 Text = Annotated[str, msgspec.Meta(max_length=200)]
+T = TypeVar("T")
 
 
-async def _run(call: Call, job) -> Any:
-    path = workbench_path(call)
-
-    def work():
-        with register_transaction(path) as repo:
-            return job(repo)
-
-    return await asyncio.to_thread(work)
+async def _run(call: Call, use: Callable[[Register], T]) -> T:
+    register = workbench_of(call).register
+    return await asyncio.to_thread(use, register)
 
 
 def _who(call: Call) -> str | None:
     return call.operator or call.agency
-
-
-async def _hub_stats(call: Call):
-    """The hub's own transfer figures, for the live MAIT benefits (hub operator's view:
-    counts only, nothing about any one incident)."""
-    return await call.ctx.stats(None)
 
 
 def _today(call: Call) -> dt.date:
@@ -71,8 +68,8 @@ _FILTERS = (
     Param("area", Text | None, "Only this area (exact name, any case)"),
     Param("category", Category | None, "Only this category"),
     Param("status", Status | None, "Only this status"),
-    Param("service", PartnerService | None, "Only collaborations with a partner of this "
-                                            "service"),
+    Param("service", PartnerServiceName | None, "Only collaborations with a partner of "
+                                                "this service"),
     Param("workstream", Text | None, "Only this workstream (its id)"),
 )
 
@@ -87,9 +84,9 @@ async def register_list(call: Call) -> list[Collaboration]:
     f = Filters(text=q["q"], area=q["area"],
                 category=q["category"].value if q["category"] else None,
                 status=q["status"].value if q["status"] else None,
-                service=q["service"].value if q["service"] else None,
+                service=q["service"],
                 workstream=q["workstream"])
-    return await _run(call, lambda repo: register.search(repo, f))
+    return await _run(call, lambda r: r.search(f))
 
 
 @api.route("POST", f"{BASE}/collaborations", summary="Add a collaboration", tag=TAG,
@@ -100,7 +97,7 @@ async def register_list(call: Call) -> list[Collaboration]:
                        "YYYY-MM-DD.")
 async def register_create(call: Call) -> Result:
     now = time.time()
-    created = await _run(call, lambda repo: register.create(repo, call.body, _who(call), now))
+    created = await _run(call, lambda r: r.create(call.body, _who(call), now))
     return Result(201, created)
 
 
@@ -110,10 +107,8 @@ async def register_create(call: Call) -> Result:
                        "\"hub\") also carries live benefits computed from this hub's own "
                        "transfer figures (marked `live`).")
 async def register_get(call: Call) -> Collaboration:
-    c = await _run(call, lambda repo: register.get(repo, call.path["collaboration_id"]))
-    if c.live_source == register.LIVE_SOURCE_HUB:
-        c = register.with_live(c, await _hub_stats(call))
-    return c
+    c = await _run(call, lambda r: r.get(call.path["collaboration_id"]))
+    return await workbench_of(call).register.with_live(c)
 
 
 @api.route("PATCH", f"{BASE}/collaborations/{{collaboration_id}}",
@@ -123,8 +118,7 @@ async def register_get(call: Call) -> Collaboration:
                        "lists. The status changes through POST …/status.")
 async def register_update(call: Call) -> Collaboration:
     now = time.time()
-    return await _run(call, lambda repo: register.update(
-        repo, call.path["collaboration_id"], call.body, now))
+    return await _run(call, lambda r: r.update(call.path["collaboration_id"], call.body, now))
 
 
 @api.route("POST", f"{BASE}/collaborations/{{collaboration_id}}/status",
@@ -137,8 +131,8 @@ async def register_update(call: Call) -> Collaboration:
                        "kept in `status_history`.")
 async def register_change_status(call: Call) -> Collaboration:
     now = time.time()
-    return await _run(call, lambda repo: register.change_status(
-        repo, call.path["collaboration_id"], call.body, _who(call), now))
+    return await _run(call, lambda r: r.change_status(
+        call.path["collaboration_id"], call.body, _who(call), now))
 
 
 @api.route("POST", f"{BASE}/collaborations/{{collaboration_id}}/benefits",
@@ -149,8 +143,8 @@ async def register_change_status(call: Call) -> Collaboration:
                        "Reports only add figures of the same kind and unit.")
 async def register_add_benefit(call: Call) -> Result:
     now = time.time()
-    benefit = await _run(call, lambda repo: register.add_benefit(
-        repo, call.path["collaboration_id"], call.body, now))
+    benefit = await _run(call, lambda r: r.add_benefit(
+        call.path["collaboration_id"], call.body, now))
     return Result(201, benefit)
 
 
@@ -159,9 +153,8 @@ async def register_add_benefit(call: Call) -> Result:
            body=NewActual, ok=201, response=Benefit, errors=_WRITE_ERRORS)
 async def register_add_actual(call: Call) -> Result:
     now = time.time()
-    benefit = await _run(call, lambda repo: register.add_actual(
-        repo, call.path["collaboration_id"], call.path["benefit_id"], call.body, _who(call),
-        now))
+    benefit = await _run(call, lambda r: r.add_actual(
+        call.path["collaboration_id"], call.path["benefit_id"], call.body, _who(call), now))
     return Result(201, benefit)
 
 
@@ -173,13 +166,13 @@ async def register_add_actual(call: Call) -> Result:
                        "phone) who put practitioners in touch when the source gives no "
                        "direct details.")
 async def register_contact(call: Call) -> Contact:
-    return await _run(call, lambda repo: register.contact(repo, call.path["collaboration_id"]))
+    return await _run(call, lambda r: r.contact(call.path["collaboration_id"]))
 
 
 @api.route("GET", f"{BASE}/areas", summary="Areas and how many collaborations each has",
            tag=TAG, response=list[AreaSummary], errors=(401,))
 async def register_areas(call: Call) -> list[AreaSummary]:
-    return await _run(call, register.areas)
+    return await _run(call, Register.areas)
 
 
 @api.route("GET", f"{BASE}/areas/{{area}}", summary="Everything about one area", tag=TAG,
@@ -188,19 +181,19 @@ async def register_areas(call: Call) -> list[AreaSummary]:
                        "status and category, and source documents. The area name is "
                        "URL-encoded (e.g. Wales%20(South)).")
 async def register_area(call: Call) -> AreaPage:
-    return await _run(call, lambda repo: register.area_page(repo, call.path["area"]))
+    return await _run(call, lambda r: r.area_page(call.path["area"]))
 
 
 @api.route("GET", f"{BASE}/workstreams", summary="Strategic Collaboration Board workstreams",
            tag=TAG, response=list[Workstream], errors=(401,))
 async def register_workstreams(call: Call) -> list[Workstream]:
-    return await _run(call, register.workstreams)
+    return await _run(call, Register.workstreams)
 
 
 @api.route("GET", f"{BASE}/stats", summary="Counts of the register", tag=TAG,
            response=RegisterStats, errors=(401,))
 async def register_stats(call: Call) -> RegisterStats:
-    return await _run(call, register.stats)
+    return await _run(call, Register.stats)
 
 
 @api.route("GET", f"{BASE}/live-evidence",
@@ -210,21 +203,12 @@ async def register_stats(call: Call) -> RegisterStats:
                        "baseline, and control-room hours saved: computed now from the hub's "
                        "own records, never entered by hand.")
 async def register_live_evidence(call: Call) -> list[Benefit]:
-    return register.live_benefits(await _hub_stats(call))
+    return await workbench_of(call).register.live_evidence()
 
 
 # A date (the document says format: date): one that does not exist is a 422.
 _AS_OF = (Param("as_of", dt.date | None, "Judge dates as of this day (YYYY-MM-DD); "
                                          "default today"),)
-
-
-async def _everything(call: Call) -> tuple[list[Collaboration], list[Workstream]]:
-    def job(repo):
-        return register.search(repo, Filters()), register.workstreams(repo)
-
-    items, workstreams = await _run(call, job)
-    stats = await _hub_stats(call)
-    return [register.with_live(c, stats) for c in items], workstreams
 
 
 @api.route("GET", "/v1/workbench/board", summary="Board monitoring report", tag=TAG,
@@ -235,8 +219,7 @@ async def _everything(call: Call) -> tuple[list[Collaboration], list[Workstream]
                        "time-bound, owner) and overdue / off-target flags, each with an "
                        "explanation.")
 async def register_board(call: Call) -> BoardReport:
-    items, workstreams = await _everything(call)
-    return board.report(items, workstreams, _today(call))
+    return await workbench_of(call).board.report(_today(call))
 
 
 @api.route("GET", "/v1/workbench/performance", summary="Performance roll-up (JSON)", tag=TAG,
@@ -244,8 +227,7 @@ async def register_board(call: Call) -> BoardReport:
            description="Baselines, targets and latest actuals summed by workstream, area and "
                        "category, within one kind and unit only.")
 async def register_performance(call: Call) -> PerformanceReport:
-    items, workstreams = await _everything(call)
-    return performance.report(items, workstreams, _today(call))
+    return await workbench_of(call).performance.report(_today(call))
 
 
 @api.route("GET", "/v1/workbench/report.html", summary="Public performance report (HTML)",
@@ -253,8 +235,7 @@ async def register_performance(call: Call) -> PerformanceReport:
            description="Public: no sign-in. A self-contained, accessible HTML page (no "
                        "scripts or external resources).")
 async def register_report_html(call: Call) -> Response:
-    items, workstreams = await _everything(call)
-    page = performance.to_html(performance.report(items, workstreams, _today(call)))
+    page = performance.to_html(await workbench_of(call).performance.report(_today(call)))
     return Response(page, media_type="text/html; charset=utf-8",
                     headers={"Content-Security-Policy": "default-src 'none'; "
                              "style-src 'unsafe-inline'"})
@@ -264,7 +245,6 @@ async def register_report_html(call: Call) -> Response:
            tag=TAG, auth=False, errors=(422,), query=_AS_OF,
            description="Public: no sign-in. One row per dimension, group, kind and unit.")
 async def register_report_csv(call: Call) -> Response:
-    items, workstreams = await _everything(call)
-    text = performance.to_csv(performance.report(items, workstreams, _today(call)))
+    text = performance.to_csv(await workbench_of(call).performance.report(_today(call)))
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'inline; filename="performance.csv"'})

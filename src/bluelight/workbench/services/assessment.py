@@ -2,7 +2,7 @@
 it, and compare assessments year on year and across respondents, as tables or as the data
 of a radar chart.
 
-Storage is reached through a unit of work (one transaction per use case), so the HTTP
+Storage is reached through the unit of work (one transaction per use case), so the HTTP
 API, the CLI and the tests share these functions with any repository that fits the
 port."""
 
@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
-from contextlib import AbstractContextManager
-from typing import Protocol
 
 import msgspec
 
@@ -53,6 +51,7 @@ from bluelight.workbench.domain.assessment import (
     statement,
     unanswered,
 )
+from bluelight.workbench.services.ports import AssessmentRepository, Repositories, UnitOfWork
 
 RECOMMENDATION_R9 = (
     "R9 We recommend that the Strategic Collaboration Board workstreams use our "
@@ -61,19 +60,6 @@ RECOMMENDATION_R9 = (
 )
 MAX_SERIES = 8  # a radar with more overlaid polygons is unreadable
 MAX_YEARS = 20
-
-
-class AssessmentRepository(Protocol):
-    def get(self, assessment_id: str) -> Assessment | None: ...
-    def find(self, partnership: str, year: int, respondent: Respondent) -> Assessment | None: ...
-    def matching(self, partnership: str | None = None, years: list[int] | None = None,
-                 status: AssessmentStatus | None = None) -> list[Assessment]: ...
-    def add(self, assessment: Assessment) -> None: ...
-    def save(self, assessment: Assessment) -> None: ...
-    def delete(self, assessment_id: str) -> None: ...
-
-
-UnitOfWork = Callable[[], AbstractContextManager[AssessmentRepository]]
 
 
 # --- views ----------------------------------------------------------------------------
@@ -197,9 +183,9 @@ def _years(years: Iterable[int]) -> list[int]:
 
 
 class SelfAssessments:
-    def __init__(self, unit_of_work: UnitOfWork, clock: Callable[[], dt.datetime] = _now,
+    def __init__(self, uow: UnitOfWork, clock: Callable[[], dt.datetime] = _now,
                  new_id: Callable[[], str] = _new_id) -> None:
-        self.unit_of_work = unit_of_work
+        self.uow = uow
         self.clock = clock
         self.new_id = new_id
 
@@ -211,13 +197,11 @@ class SelfAssessments:
         assessment = Assessment(id=self.new_id(), partnership=partnership, year=body.year,
                                 respondent=respondent, status=AssessmentStatus.DRAFT, answers=answers,
                                 created_at=now, updated_at=now, recorded_by=recorded_by)
-        with self.unit_of_work() as repo:
-            repo.add(assessment)
+        self.uow.run(lambda tx: tx.assessments.add(assessment))
         return view(assessment)
 
     def get(self, assessment_id: str) -> AssessmentView:
-        with self.unit_of_work() as repo:
-            return view(self._get(repo, assessment_id))
+        return view(self.uow.run(lambda tx: self._get(tx.assessments, assessment_id)))
 
     def change(self, assessment_id: str, changes: AssessmentChanges) -> AssessmentView:
         faults = Faults()
@@ -231,14 +215,17 @@ class SelfAssessments:
         answers = ([] if changes.answers is msgspec.UNSET
                    else clean_answers(changes.answers, faults))
         faults.raise_if_any()
-        with self.unit_of_work() as repo:
-            current = self._get(repo, assessment_id)
+
+        def job(tx: Repositories) -> Assessment:
+            current = self._get(tx.assessments, assessment_id)
             check_draft(current)
             changed = msgspec.structs.replace(
                 current, **values, answers=merge_answers(current.answers, answers),
                 updated_at=self.clock())
-            repo.save(changed)
-        return view(changed)
+            tx.assessments.save(changed)
+            return changed
+
+        return view(self.uow.run(job))
 
     def answer(self, assessment_id: str, statement_id: str, body: AnswerBody) -> AssessmentView:
         if statement(statement_id) is None:
@@ -248,26 +235,30 @@ class SelfAssessments:
         return self.change(assessment_id, AssessmentChanges(answers=[answer]))
 
     def submit(self, assessment_id: str) -> AssessmentView:
-        with self.unit_of_work() as repo:
-            current = self._get(repo, assessment_id)
+        def job(tx: Repositories) -> Assessment:
+            current = self._get(tx.assessments, assessment_id)
             check_draft(current)
             check_complete(current)
             now = self.clock()
             submitted = msgspec.structs.replace(current, status=AssessmentStatus.SUBMITTED,
                                                 submitted_at=now, updated_at=now)
-            repo.save(submitted)
-        return view(submitted)
+            tx.assessments.save(submitted)
+            return submitted
+
+        return view(self.uow.run(job))
 
     def withdraw(self, assessment_id: str) -> None:
         """Delete a draft; a submitted assessment is a record and stays."""
-        with self.unit_of_work() as repo:
-            check_draft(self._get(repo, assessment_id))
-            repo.delete(assessment_id)
+        def job(tx: Repositories) -> None:
+            check_draft(self._get(tx.assessments, assessment_id))
+            tx.assessments.delete(assessment_id)
+
+        self.uow.run(job)
 
     def list(self, partnership: str | None = None, year: int | None = None,
              status: AssessmentStatus | None = None) -> list[AssessmentSummary]:
-        with self.unit_of_work() as repo:
-            found = repo.matching(partnership, [year] if year is not None else None, status)
+        found = self.uow.run(lambda tx: tx.assessments.matching(
+            partnership, [year] if year is not None else None, status))
         return [summary(a) for a in found]
 
     @staticmethod
@@ -284,9 +275,8 @@ class SelfAssessments:
         faults = Faults()
         partnership = clean_partnership(partnership, faults)
         faults.raise_if_any()
-        with self.unit_of_work() as repo:
-            found = repo.matching(partnership, years,
-                                  None if include_drafts else AssessmentStatus.SUBMITTED)
+        found = self.uow.run(lambda tx: tx.assessments.matching(
+            partnership, years, None if include_drafts else AssessmentStatus.SUBMITTED))
         # The stored spelling, not the caller's, names the partnership.
         return (found[-1].partnership if found else partnership), found
 
@@ -311,8 +301,7 @@ class SelfAssessments:
             raise Invalid.field("ids", "name at least one assessment")
         if len(assessment_ids) > MAX_SERIES:
             raise Invalid.field("ids", f"at most {MAX_SERIES} assessments in one chart")
-        with self.unit_of_work() as repo:
-            found = [self._get(repo, i) for i in assessment_ids]
+        found = self.uow.run(lambda tx: [self._get(tx.assessments, i) for i in assessment_ids])
         series = []
         for a in found:
             s = score(a.ratings())
@@ -377,9 +366,10 @@ class SelfAssessments:
                                                 f"(already at [{seen[key]}])")
             seen.setdefault(key, i)
         faults.raise_if_any()
-        outcome = ImportOutcome()
         now = self.clock()
-        with self.unit_of_work() as repo:
+
+        def job(tx: Repositories) -> ImportOutcome:
+            repo, outcome = tx.assessments, ImportOutcome()
             for i, ((partnership, respondent, answers), year) in enumerate(checked):
                 current = repo.find(partnership, year, respondent)
                 if current is not None and current.status is AssessmentStatus.SUBMITTED:
@@ -416,7 +406,9 @@ class SelfAssessments:
                 else:
                     repo.save(assessment)
                     outcome.updated.append(assessment.id)
-        return outcome
+            return outcome
+
+        return self.uow.run(job)
 
 
 def _same(a: list[Answer], b: list[Answer]) -> bool:

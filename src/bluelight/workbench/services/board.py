@@ -10,6 +10,7 @@ import msgspec
 
 from bluelight.workbench.domain.collaboration import Collaboration, Status, Workstream
 from bluelight.workbench.domain.smart import Check, Flag, assess
+from bluelight.workbench.services.register import Register
 
 
 class Project(msgspec.Struct, kw_only=True):
@@ -71,3 +72,14 @@ def report(collaborations: list[Collaboration], workstreams: list[Workstream],
         overdue=sum(any(f.code == "overdue" for f in p.flags) for p in all_projects),
         off_target=sum(any(f.code == "off-target" for f in p.flags) for p in all_projects),
         flags=dict(totals))
+
+
+class Board:
+    """The board's report over the register as it is now, live benefits included."""
+
+    def __init__(self, register: Register) -> None:
+        self._register = register
+
+    async def report(self, today: dt.date) -> BoardReport:
+        items, workstreams = await self._register.everything()
+        return report(items, workstreams, today)

@@ -2,9 +2,9 @@
 shipped figures, report Exhibits 3, 5 and 6, count buildings near a place and find
 co-location opportunities.
 
-`Estates` is given a way to run a job in one transaction of the repository, the geodesy
-(BNG <-> WGS84) and the shipped fixtures; entry points build it with `build_estates` in
-`adapters.workbench.estates_repository`.
+`Estates` is given the unit of work (each use case is one transaction of it), the geodesy
+(BNG <-> WGS84), the shipped fixtures and the CSV reader; `bluelight.bootstrap` builds
+it.
 
 Two datasets are shipped and start with their fixture the first time they are used (read
 or written): "main", with the Audit Wales figures as published, and "sample", a synthetic
@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
-from bluelight.hub.services.ports import Geodesy
 from bluelight.kernel.errors import Faults, FieldFault, Invalid, NotFound
+from bluelight.wire.service import BLUE_LIGHT, Service
 from bluelight.workbench.domain import estates as d
+from bluelight.workbench.services.ports import EstatesRepository, Geodesy, UnitOfWork
 
 R = TypeVar("R")
 MAIN = "main"
@@ -39,23 +40,6 @@ _DATASET_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 MAX_ROW_FAULTS_IN_DETAIL = 5
 
 
-class EstatesRepository(Protocol):
-    def dataset(self, dataset_id: str) -> d.EstatesDataset | None: ...
-    def add_dataset(self, dataset_id: str, title: str, synthetic: bool) -> None: ...
-    def datasets(self) -> list[d.EstatesDataset]: ...
-    def organisations(self) -> dict[str, d.Organisation]: ...
-    def add_organisation(self, name: str, service: str) -> d.Organisation: ...
-    def replace(self, kind: str, dataset_id: str, organisation_ids: list[str],
-                records: list[tuple[str, Any]]) -> None: ...
-    def building_counts(self, dataset_id: str) -> list[d.BuildingCount]: ...
-    def buildings(self, dataset_id: str, *, organisation_id: str | None = None,
-                  box: tuple[float, float, float, float] | None = None
-                  ) -> list[d.StoredBuilding]: ...
-    def fleet(self, dataset_id: str) -> list[d.FleetLine]: ...
-    def workforce(self, dataset_id: str) -> list[d.WorkforceLine]: ...
-
-
-Transaction = Callable[[Callable[[EstatesRepository], R]], R]
 # dataset id -> [(kind, CSV text)] of its shipped fixture
 Fixtures = Callable[[str], list[tuple[str, str]]]
 # kind, text, faults, progress -> rows (line, typed fields)
@@ -101,25 +85,10 @@ class DistanceCentre(msgspec.Struct, kw_only=True):
     lon: float
 
 
-class BuildingRef(msgspec.Struct, kw_only=True):
-    id: int
-    organisation: str
-    service: d.Service
-    name: str
-    type: d.BuildingType
-    tenure: d.Tenure
-    postcode: str | None = None
-    easting: float | None = None
-    northing: float | None = None
-    lat: float | None = None
-    lon: float | None = None
-    shared_with: list[str] = []
-
-
 class Nearby(msgspec.Struct, kw_only=True):
     distance_km: float
     distance_mi: float
-    building: BuildingRef
+    building: d.BuildingRef
 
 
 class WithinResult(msgspec.Struct, kw_only=True):
@@ -139,8 +108,8 @@ class WithinResult(msgspec.Struct, kw_only=True):
 class Opportunity(msgspec.Struct, kw_only=True):
     rank: int
     distance_km: float
-    a: BuildingRef
-    b: BuildingRef
+    a: d.BuildingRef
+    b: d.BuildingRef
 
 
 class Opportunities(msgspec.Struct, kw_only=True):
@@ -159,26 +128,10 @@ class GeoJsonPoint(msgspec.Struct, kw_only=True):
     coordinates: tuple[float, float]  # [lon, lat], GeoJSON order
 
 
-class BuildingProperties(msgspec.Struct, kw_only=True):
-    id: int
-    organisation: str
-    service: d.Service
-    name: str
-    type: d.BuildingType
-    tenure: d.Tenure
-    address: str | None = None
-    postcode: str | None = None
-    uprn: int | None = None
-    easting: float | None = None
-    northing: float | None = None
-    shared: bool
-    shared_with: list[str] = []
-
-
 class BuildingFeature(msgspec.Struct, kw_only=True):
     type: Literal["Feature"] = "Feature"
     geometry: GeoJsonPoint | None  # null for a building with no coordinates
-    properties: BuildingProperties
+    properties: d.BuildingProperties
 
 
 class BuildingCollection(msgspec.Struct, kw_only=True):
@@ -191,7 +144,7 @@ class BuildingCollection(msgspec.Struct, kw_only=True):
 class OrganisationOut(msgspec.Struct, kw_only=True):
     id: str
     name: str
-    service: d.Service
+    service: Service
     blue_light: bool
 
 
@@ -215,12 +168,16 @@ def check_dataset_id(dataset: str) -> str:
 
 
 class Estates:
-    def __init__(self, transaction: Transaction, geodesy: Geodesy, fixtures: Fixtures,
+    def __init__(self, uow: UnitOfWork, geodesy: Geodesy, fixtures: Fixtures,
                  read_csv: CsvReader) -> None:
-        self._transaction = transaction
+        self._uow = uow
         self._geodesy = geodesy
         self._fixtures = fixtures
         self._read_csv = read_csv
+
+    def _transaction(self, job: Callable[[EstatesRepository], R]) -> R:
+        """One transaction of the unit of work, on the estates' repository."""
+        return self._uow.run(lambda tx: job(tx.estates))
 
     # -- writing -----------------------------------------------------------------------
 
@@ -334,8 +291,7 @@ class Estates:
         def job(repo: EstatesRepository) -> EstatesReport:
             info = self._open(repo, dataset, create=False)
             orgs = repo.organisations()
-            lines = d.estate_lines(orgs, repo.building_counts(dataset),
-                                   [s.building for s in repo.buildings(dataset)])
+            lines = d.estate_lines(orgs, repo.building_counts(dataset), repo.buildings(dataset))
             fleet = d.fleet_table(orgs, repo.fleet(dataset))
             workforce = d.workforce_table(orgs, repo.workforce(dataset))
             hint = None
@@ -367,7 +323,7 @@ class Estates:
             self._open(repo, MAIN, create=False)
             orgs = repo.organisations().values()
             return [OrganisationOut(id=o.id, name=o.name, service=o.service,
-                                    blue_light=o.service in d.BLUE_LIGHT)
+                                    blue_light=o.service in BLUE_LIGHT)
                     for o in sorted(orgs, key=lambda o: d.service_order(o.service, o.name))]
 
         return self._transaction(job)
@@ -392,8 +348,8 @@ class Estates:
                 if org is None:
                     raise Invalid.field("organisation", f"no organisation '{organisation}'")
                 org_id = org.id
-            features = [_feature(s) for s in repo.buildings(dataset, organisation_id=org_id)
-                        if service is None or s.service == service]
+            features = [_feature(b) for b in repo.buildings(dataset, organisation_id=org_id)
+                        if service is None or b.service == service]
             return BuildingCollection(dataset=dataset, synthetic=info.synthetic,
                                       features=features)
 
@@ -448,13 +404,13 @@ class Estates:
                              (centre.easting, centre.northing), radius_m)
             by_service: dict[str, int] = {}
             nearby = []
-            for dist, s in found:
-                by_service[s.service] = by_service.get(s.service, 0) + 1
+            for dist, b in found:
+                by_service[b.service] = by_service.get(b.service, 0) + 1
                 nearby.append(Nearby(distance_km=round(dist / 1000, 3),
                                      distance_mi=round(dist / d.METRES_PER["mi"], 3),
-                                     building=_ref(s)))
+                                     building=d.project(b, d.BuildingRef)))
             every = repo.buildings(dataset)
-            unlocated = sum(1 for s in every if not s.building.located)
+            unlocated = sum(1 for b in every if not b.located)
             return WithinResult(dataset=dataset, synthetic=info.synthetic, centre=centre,
                                 radius=radius, unit=unit, count=len(nearby),
                                 by_service=by_service, buildings=nearby, unlocated=unlocated,
@@ -474,9 +430,10 @@ class Estates:
             info = self._open(repo, dataset, create=False)
             stored = repo.buildings(dataset)
             pairs = d.co_location_pairs(stored, km * 1000, limit)
-            found = [Opportunity(rank=i, distance_km=round(dist / 1000, 3), a=_ref(a), b=_ref(b))
+            found = [Opportunity(rank=i, distance_km=round(dist / 1000, 3),
+                                 a=d.project(a, d.BuildingRef), b=d.project(b, d.BuildingRef))
                      for i, (dist, a, b) in enumerate(pairs, start=1)]
-            located = sum(1 for s in stored if s.building.located)
+            located = sum(1 for b in stored if b.located)
             return Opportunities(dataset=dataset, synthetic=info.synthetic, km=km,
                                  count=len(found), opportunities=found,
                                  hint=_no_buildings_hint(dataset, located))
@@ -511,18 +468,6 @@ def _invalid_file(faults: list[FieldFault], bad_lines: set[int], rows: int) -> I
                    + (f" (and {more} more)" if more > 0 else ""), list(faults))
 
 
-def _ref(s: d.StoredBuilding) -> BuildingRef:
-    b = s.building
-    return BuildingRef(id=s.id, organisation=b.organisation, service=s.service, name=b.name,
-                       type=b.type, tenure=b.tenure, postcode=b.postcode, easting=b.easting,
-                       northing=b.northing, lat=b.lat, lon=b.lon, shared_with=b.shared_with)
-
-
-def _feature(s: d.StoredBuilding) -> BuildingFeature:
-    b = s.building
+def _feature(b: d.Building) -> BuildingFeature:
     geometry = GeoJsonPoint(coordinates=(b.lon, b.lat)) if b.lat is not None else None
-    return BuildingFeature(geometry=geometry, properties=BuildingProperties(
-        id=s.id, organisation=b.organisation, service=s.service, name=b.name, type=b.type,
-        tenure=b.tenure, address=b.address, postcode=b.postcode, uprn=b.uprn,
-        easting=b.easting, northing=b.northing, shared=bool(b.shared_with),
-        shared_with=b.shared_with))
+    return BuildingFeature(geometry=geometry, properties=d.project(b, d.BuildingProperties))

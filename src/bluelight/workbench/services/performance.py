@@ -27,6 +27,7 @@ from bluelight.workbench.domain.collaboration import (
     Unit,
     Workstream,
 )
+from bluelight.workbench.services.register import Register
 
 DIMENSIONS = ("workstream", "area", "category")
 NO_WORKSTREAM = "(no workstream)"
@@ -101,6 +102,18 @@ def report(collaborations: list[Collaboration], workstreams: list[Workstream],
         by_workstream=rollup(collaborations, "workstream", names),
         by_area=rollup(collaborations, "area", names),
         by_category=rollup(collaborations, "category", names))
+
+
+class Performance:
+    """The performance report over the register as it is now, live benefits included;
+    `to_csv`, `to_html` and `to_pdf` below export it."""
+
+    def __init__(self, register: Register) -> None:
+        self._register = register
+
+    async def report(self, today: dt.date) -> PerformanceReport:
+        items, workstreams = await self._register.everything()
+        return report(items, workstreams, today)
 
 
 # ---- exports ------------------------------------------------------------------------

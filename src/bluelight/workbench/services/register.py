@@ -1,18 +1,19 @@
-"""Use cases of the register of collaborations. Each takes the repository of one
-transaction (the entry point opens it), so a use case is all or nothing."""
+"""Use cases of the register of collaborations.
+
+Each function takes the repository of one transaction, so a use case is all or nothing;
+`Register` runs them in the unit of work and adds the hub's live figures."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import secrets
 from collections import Counter
-from typing import Any
 
 import msgspec
 
 from bluelight.kernel.errors import Conflict, Invalid, NotFound
 from bluelight.wire.stats import Stats
-from bluelight.workbench.adapters.register_repository import Filters, RegisterRepository
 from bluelight.workbench.domain import collaboration as rules
 from bluelight.workbench.domain.collaboration import (
     Actual,
@@ -29,6 +30,13 @@ from bluelight.workbench.domain.collaboration import (
     StatusChange,
     Unit,
     Workstream,
+)
+from bluelight.workbench.services.ports import (
+    Filters,
+    HubFigures,
+    RegisterRepository,
+    SeedSet,
+    UnitOfWork,
 )
 
 MAIT_ID = "mait"
@@ -258,7 +266,7 @@ def workstreams(repo: RegisterRepository) -> list[Workstream]:
     return repo.workstreams()
 
 
-def import_seeds(repo: RegisterRepository, seed_set: Any) -> ImportResult:
+def import_seeds(repo: RegisterRepository, seed_set: SeedSet) -> ImportResult:
     """Insert the seeded entries that are not there yet. An entry already present is
     left as it is, even if edited since: running the import again changes nothing."""
     created_ws = sum(repo.upsert_workstream(w) for w in seed_set.workstreams)
@@ -317,3 +325,80 @@ def with_live(c: Collaboration, stats: Stats | None) -> Collaboration:
     if c.live_source != LIVE_SOURCE_HUB or stats is None:
         return c
     return msgspec.structs.replace(c, benefits=[*c.benefits, *live_benefits(stats, c.id)])
+
+
+# ---- the register as a service ----------------------------------------------------------
+
+
+class Register:
+    """The use cases above, each in one transaction of the unit of work, plus the hub's
+    figures for the live benefits. `hub` is None where there is no hub to read (a command
+    line beside no hub database): the register then shows no live figures."""
+
+    def __init__(self, uow: UnitOfWork, hub: HubFigures | None) -> None:
+        self._uow = uow
+        self._hub = hub
+
+    def search(self, filters: Filters) -> list[Collaboration]:
+        return self._uow.run(lambda tx: search(tx.register, filters))
+
+    def get(self, cid: str) -> Collaboration:
+        return self._uow.run(lambda tx: get(tx.register, cid))
+
+    def create(self, new: NewCollaboration, by: str | None, now: float) -> Collaboration:
+        return self._uow.run(lambda tx: create(tx.register, new, by, now))
+
+    def update(self, cid: str, changes: CollaborationChanges, now: float) -> Collaboration:
+        return self._uow.run(lambda tx: update(tx.register, cid, changes, now))
+
+    def change_status(self, cid: str, req: ChangeStatus, by: str | None,
+                      now: float) -> Collaboration:
+        return self._uow.run(lambda tx: change_status(tx.register, cid, req, by, now))
+
+    def add_benefit(self, cid: str, new: NewBenefit, now: float) -> Benefit:
+        return self._uow.run(lambda tx: add_benefit(tx.register, cid, new, now))
+
+    def add_actual(self, cid: str, bid: str, new: NewActual, by: str | None,
+                   now: float) -> Benefit:
+        return self._uow.run(lambda tx: add_actual(tx.register, cid, bid, new, by, now))
+
+    def contact(self, cid: str) -> Contact:
+        return self._uow.run(lambda tx: contact(tx.register, cid))
+
+    def areas(self) -> list[AreaSummary]:
+        return self._uow.run(lambda tx: areas(tx.register))
+
+    def area_page(self, area: str) -> AreaPage:
+        return self._uow.run(lambda tx: area_page(tx.register, area))
+
+    def workstreams(self) -> list[Workstream]:
+        return self._uow.run(lambda tx: workstreams(tx.register))
+
+    def stats(self) -> RegisterStats:
+        return self._uow.run(lambda tx: stats(tx.register))
+
+    def import_seeds(self, seed_set: SeedSet) -> ImportResult:
+        return self._uow.run(lambda tx: import_seeds(tx.register, seed_set))
+
+    # -- with the hub's figures (async: the hub reads its store on its event loop) --------
+
+    async def hub_stats(self) -> Stats | None:
+        return None if self._hub is None else await self._hub.stats(None)
+
+    async def with_live(self, c: Collaboration) -> Collaboration:
+        """`c` with its live benefits, if it is the collaboration the hub measures."""
+        if c.live_source != LIVE_SOURCE_HUB:
+            return c
+        return with_live(c, await self.hub_stats())
+
+    async def live_evidence(self) -> list[Benefit]:
+        figures = await self.hub_stats()
+        return [] if figures is None else live_benefits(figures)
+
+    async def everything(self) -> tuple[list[Collaboration], list[Workstream]]:
+        """Every collaboration (with its live benefits) and every workstream: what the
+        board and the performance report are made from."""
+        items, streams = await asyncio.to_thread(self._uow.run, lambda tx: (
+            search(tx.register, Filters()), workstreams(tx.register)))
+        figures = await self.hub_stats()
+        return [with_live(c, figures) for c in items], streams

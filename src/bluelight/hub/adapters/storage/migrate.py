@@ -7,18 +7,16 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from bluelight.kernel.migrations import alembic_config as _alembic_config
+from bluelight.kernel.migrations import sqlite_url
+
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+__all__ = ["MIGRATIONS", "alembic_config", "sqlite_url", "upgrade"]
 
 
 def alembic_config(url: str, migrations: Path = MIGRATIONS) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(migrations))
-    cfg.set_main_option("sqlalchemy.url", url)
-    return cfg
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+    return _alembic_config(url, migrations)
 
 
 def upgrade(path: Path) -> None:

@@ -3,8 +3,8 @@
 Group commit is what makes "durable before acknowledged" affordable: jobs that arrive
 while a commit's fsync is under way queue up and share the next commit. Each job runs
 inside its own SAVEPOINT, so a job that fails leaves nothing behind and does not spoil
-the rest of its batch. Futures are resolved, and entries published, only after COMMIT
-returns.
+the rest of its batch. Only after COMMIT returns are each job's new mailbox entries handed
+to the `publish` its use case named (the delivery port), and then the futures resolved.
 
 Where the work runs matters in CPython. A batch's SQL is many short statements, and the
 sqlite3 module releases the GIL around each one: on a writer thread, every statement
@@ -37,7 +37,7 @@ import structlog
 from bluelight.hub.adapters.storage.db_files import DbFiles, pin_until_exit
 from bluelight.hub.adapters.storage.sqlite_repository import SqliteRepository, configure
 from bluelight.hub.domain.transfer import Entry
-from bluelight.hub.services.ports import Repository
+from bluelight.hub.services.ports import Publish, Repository
 from bluelight.kernel.errors import StorageUnavailable
 
 R = TypeVar("R")
@@ -74,11 +74,13 @@ def transaction(path: Path, job: Callable[[Repository], R]) -> R:
 
 
 class _Job:
-    __slots__ = ("fn", "future", "result", "error", "entries")
+    __slots__ = ("fn", "future", "publish", "result", "error", "entries")
 
-    def __init__(self, fn: Callable[[Repository], Any], future: asyncio.Future) -> None:
+    def __init__(self, fn: Callable[[Repository], Any], future: asyncio.Future,
+                 publish: Publish | None = None) -> None:
         self.fn = fn
         self.future = future
+        self.publish = publish
         self.result: Any = None
         self.error: BaseException | None = None
         self.entries: list[Entry] = []
@@ -88,7 +90,6 @@ class SqliteStore:
     def __init__(
         self,
         path: Path,
-        publish: Callable[[list[Entry]], None] = lambda entries: None,
         *,
         max_batch: int = 1024,
         max_batch_s: float = 0.01,
@@ -107,7 +108,6 @@ class SqliteStore:
         self.read_only: str | None = None
         self._shm_live = False  # our connections map the -shm file writable
         self._shm_lost = False  # ...and it is no longer writable: touch nothing
-        self._publish = publish
         self._max_batch = max_batch
         self._max_batch_s = max_batch_s
         self._on_batch = on_batch
@@ -200,18 +200,20 @@ class SqliteStore:
                              "nothing was stored")
 
     # port -----------------------------------------------------------------------------
-    async def write(self, job: Callable[[Repository], R], *, urgent: bool = True) -> R:
+    def write(self, job: Callable[[Repository], R], *, urgent: bool = True,
+              publish: Publish | None = None) -> asyncio.Future[R]:
+        """Queued now, in call order (see the port); the future resolves after COMMIT."""
         if self.read_only is not None:
             raise self._refusal()
         future = self._loop.create_future()
-        self._pending.append(_Job(job, future))
+        self._pending.append(_Job(job, future, publish))
         if urgent:
             self._kick()
         elif self._lazy_timer is None:
             # Bookkeeping (acks, the escalation scan) waits briefly for company rather
             # than paying for an fsync of its own.
             self._lazy_timer = self._loop.call_later(self._lazy_delay_s, self._kick)
-        return await future
+        return future
 
     def _kick(self) -> None:
         if self._lazy_timer is not None:
@@ -360,6 +362,15 @@ class SqliteStore:
                 self._on_batch(len(batch), time.perf_counter() - started)
             await self._bound_wal()
 
+    @staticmethod
+    def _publish(step: Publish | None, entries: list[Entry]) -> None:
+        if step is None or not entries:
+            return
+        try:
+            step(entries)
+        except Exception:  # a push failure must not un-answer a stored message
+            log.exception("publish failed; entries stay in the mailbox for catch-up")
+
     def _fail(self, batch: list[_Job], reason: str) -> None:
         conn = self._conn
         try:
@@ -404,6 +415,9 @@ class SqliteStore:
             conn.execute("SAVEPOINT job")
             try:
                 job.result = job.fn(repo)
+                if repo.appended and job.publish is None:
+                    raise RuntimeError("the job appended mailbox entries but its use case "
+                                       "named no publish step for them")
                 conn.execute("RELEASE job")
                 job.entries = repo.appended
             except Exception as exc:  # the job's own fault: undo it alone
@@ -430,13 +444,16 @@ class SqliteStore:
             self._fail(batch, f"the hub could not store this message: {exc}")
 
     def _settle(self, batch: list[_Job]) -> None:
-        """After commit: publish in commit order, then answer."""
-        entries = [e for job in batch for e in job.entries]
-        if entries:
-            try:
-                self._publish(entries)
-            except Exception:  # a push failure must not un-answer a stored message
-                log.exception("publish failed; entries stay in the mailbox for catch-up")
+        """After commit: publish in commit order, then answer. Jobs that name the same
+        publish step share one call (one pass over the subscriptions per batch)."""
+        run: list[Entry] = []
+        step: Publish | None = None
+        for job in batch:
+            if job.entries and job.publish != step:
+                self._publish(step, run)
+                run, step = [], job.publish
+            run.extend(job.entries)
+        self._publish(step, run)
         for job in batch:
             if job.future.done():
                 continue

@@ -14,13 +14,13 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from bluelight.hub.domain.operator import Session
 from bluelight.hub.services.hashing import Busy
 from bluelight.hub.services.hub import Hub
 from bluelight.hub.services.throttle import Throttled
 from bluelight.kernel.errors import FieldFault
+from bluelight.kernel.pages import PageFiles
 from bluelight.kernel.problems import TITLES, ProblemError
 from bluelight.kernel.routing import SESSION_COOKIE, Api, Call, Gate, identify, session_token
 
@@ -132,32 +132,6 @@ async def sign_out(call: ConsoleCall) -> Response:
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
-
-
-# The console page may load only what it ships: no script, style or image from elsewhere,
-# and no framing by other sites.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; "
-        "base-uri 'self'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-class PageFiles(StaticFiles):
-    """A single-page front end's files with the security headers. The shell must never
-    be stale after an upgrade; the modules it loads are revalidated by their ETag."""
-
-    async def get_response(self, path: str, scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers.update(SECURITY_HEADERS)
-        if path in ("", ".", "index.html"):
-            response.headers["Cache-Control"] = "no-cache"
-        return response
 
 
 async def _home(request: Request) -> Response:

@@ -11,12 +11,13 @@ from pathlib import Path
 from bluelight.workbench.adapters.seeds import audit_wales, drafts, overview
 from bluelight.workbench.adapters.seeds.overview import SeedFormatError
 from bluelight.workbench.domain.collaboration import Collaboration, Workstream
+from bluelight.workbench.services.ports import SeedsUnreadable
 
 ENV = "BLUELIGHT_SEEDS_DIR"
 _OVERVIEW_MARK = "Collaboration across the country A-Z"
 _AUDIT_WALES_MARK = "Joint Working Between Emergency Services"
 
-__all__ = ["ENV", "SeedFormatError", "SeedSet", "find_directory", "load"]
+__all__ = ["ENV", "SeedFolder", "SeedFormatError", "SeedSet", "find_directory", "load"]
 
 
 @dataclass
@@ -78,6 +79,25 @@ def load(directory: Path, now: float) -> SeedSet:
             seen.add(c.id)
             collaborations.append(c)
     return SeedSet(collaborations, workstreams, [overview_path.name, wales_path.name])
+
+
+class SeedFolder:
+    """The `SeedDocuments` port over this package. A folder that cannot be read and a
+    document that cannot be understood both become `SeedsUnreadable`, with the same
+    message, for the command line's one-line error."""
+
+    env = ENV
+
+    @staticmethod
+    def find_directory(explicit: Path | None = None) -> Path | None:
+        return find_directory(explicit)
+
+    @staticmethod
+    def load(directory: Path, now: float) -> SeedSet:
+        try:
+            return load(directory, now)
+        except (SeedFormatError, OSError) as exc:
+            raise SeedsUnreadable(str(exc)) from exc
 
 
 def _with_workstream(c: Collaboration, workstream: str | None) -> Collaboration:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bluelight.wire.service import Service
 from bluelight.workbench.adapters.seeds import text as read
 from bluelight.workbench.adapters.seeds.drafts import Document, Draft
 from bluelight.workbench.adapters.seeds.overview import SeedFormatError
 from bluelight.workbench.domain.collaboration import (
     Category,
     Partner,
-    PartnerService,
     Person,
     Provenance,
     Status,
@@ -45,20 +45,20 @@ class Passage:
     status_reason: str | None = None
     workstream: str | None = None
     live_source: str | None = None
-    partners: tuple[tuple[str, PartnerService], ...] | None = None  # when the text is vague
+    partners: tuple[tuple[str, Service], ...] | None = None  # when the text is vague
     figures: bool = True  # False when the sentence's figures belong to another passage
 
 
-_WELSH_SERVICES = (("Welsh police forces", PartnerService.POLICE),
-                   ("Welsh fire and rescue services", PartnerService.FIRE),
-                   ("Welsh Ambulance Services NHS Trust", PartnerService.AMBULANCE))
-_WELSH_FIRE = (("Mid and West Wales Fire and Rescue Service", PartnerService.FIRE),
-               ("North Wales Fire and Rescue Service", PartnerService.FIRE),
-               ("South Wales Fire and Rescue Service", PartnerService.FIRE))
-_WELSH_POLICE = (("Dyfed-Powys Police", PartnerService.POLICE),
-                 ("Gwent Police", PartnerService.POLICE),
-                 ("North Wales Police", PartnerService.POLICE),
-                 ("South Wales Police", PartnerService.POLICE))
+_WELSH_SERVICES = (("Welsh police forces", Service.POLICE),
+                   ("Welsh fire and rescue services", Service.FIRE),
+                   ("Welsh Ambulance Services NHS Trust", Service.AMBULANCE))
+_WELSH_FIRE = (("Mid and West Wales Fire and Rescue Service", Service.FIRE),
+               ("North Wales Fire and Rescue Service", Service.FIRE),
+               ("South Wales Fire and Rescue Service", Service.FIRE))
+_WELSH_POLICE = (("Dyfed-Powys Police", Service.POLICE),
+                 ("Gwent Police", Service.POLICE),
+                 ("North Wales Police", Service.POLICE),
+                 ("South Wales Police", Service.POLICE))
 
 PASSAGES = (
     Passage("mait", "Multi-agency incident transfer (MAIT)", WALES, (49, 50),

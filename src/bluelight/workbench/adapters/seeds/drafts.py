@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bluelight.wire.service import Service
 from bluelight.workbench.adapters.seeds import text as read
 from bluelight.workbench.domain.collaboration import (
     Actual,
@@ -13,7 +14,6 @@ from bluelight.workbench.domain.collaboration import (
     Category,
     Collaboration,
     Partner,
-    PartnerService,
     Person,
     Provenance,
     Status,
@@ -39,7 +39,7 @@ class Draft:
     section: str  # where in the document, for provenance
     kind: str = "current"  # current | future | funding: how to read the status
     people: list[Person] = field(default_factory=list)
-    default_orgs: dict[PartnerService, str] = field(default_factory=dict)
+    default_orgs: dict[Service, str] = field(default_factory=dict)
     status: Status | None = None  # set when the parser knows better than the words
     status_reason: str | None = None
     category: Category | None = None
@@ -49,7 +49,7 @@ class Draft:
     figures: list[read.Figure] | None = None  # None: read them from the text
 
 
-def partners(text: str, default_orgs: dict[PartnerService, str]) -> list[Partner]:
+def partners(text: str, default_orgs: dict[Service, str]) -> list[Partner]:
     result: list[Partner] = []
     for service in read.services(text):
         named = read.organisations(service, text)
@@ -60,14 +60,14 @@ def partners(text: str, default_orgs: dict[PartnerService, str]) -> list[Partner
     return result
 
 
-def _generic(service: PartnerService) -> str:
+def _generic(service: Service) -> str:
     return {
-        PartnerService.COASTGUARD: "HM Coastguard",
-        PartnerService.HEALTH: "NHS and health partners",
-        PartnerService.LOCAL_AUTHORITY: "Local authority",
-        PartnerService.SEARCH_AND_RESCUE: "Search and rescue",
-        PartnerService.JUSTICE: "Criminal justice partners",
-        PartnerService.VOLUNTARY: "Voluntary sector",
+        Service.COASTGUARD: "HM Coastguard",
+        Service.HEALTH: "NHS and health partners",
+        Service.LOCAL_AUTHORITY: "Local authority",
+        Service.SEARCH_AND_RESCUE: "Search and rescue",
+        Service.JUSTICE: "Criminal justice partners",
+        Service.VOLUNTARY: "Voluntary sector",
     }.get(service, service.value.capitalize())
 
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bluelight.wire.service import Service
 from bluelight.workbench.adapters.seeds import text as read
 from bluelight.workbench.adapters.seeds.drafts import Document, Draft
-from bluelight.workbench.domain.collaboration import PartnerService, Person, slug
+from bluelight.workbench.domain.collaboration import Person, slug
 
 A_Z = "Collaboration across the country A-Z"
 NATIONAL = "National (England and Wales)"
@@ -43,7 +44,7 @@ class Area:
     name: str
     lines: list[str]
     people: list[Person] = field(default_factory=list)
-    orgs: dict[PartnerService, str] = field(default_factory=dict)
+    orgs: dict[Service, str] = field(default_factory=dict)
 
 
 def heading_like(line: str, limit: int = 45) -> bool:
@@ -105,12 +106,12 @@ def _leader_items(lines: list[str], start: int) -> tuple[list[tuple[str, str]], 
     return [(k, v.rstrip(";. ")) for k, v in items], i
 
 
-def _service_of_key(key: str, context: PartnerService) -> PartnerService:
+def _service_of_key(key: str, context: Service) -> Service:
     k = key.lower()
     if re.search(r"\bpcc\b|constable|\bcc\b|commissioner|mayor", k):
-        return PartnerService.POLICE
+        return Service.POLICE
     if "fire" in k:
-        return PartnerService.FIRE
+        return Service.FIRE
     return context
 
 
@@ -126,24 +127,24 @@ def _role(key: str) -> tuple[str, str | None]:
 
 
 def leaders(area: Area, items: list[tuple[str, str]]) -> None:
-    context = PartnerService.POLICE
+    context = Service.POLICE
     for key, value in items:
         k = key.lower()
         if "authorit" in k:
-            context = PartnerService.FIRE
+            context = Service.FIRE
             first = re.split(r"[;,]", value)[0].strip().rstrip(".")
-            if first and PartnerService.FIRE not in area.orgs:
-                area.orgs[PartnerService.FIRE] = (
+            if first and Service.FIRE not in area.orgs:
+                area.orgs[Service.FIRE] = (
                     first if re.search(r"Authority|Fire", first)
                     else f"{first.replace(' & ', ' and ')} Fire and Rescue Service")
             continue
         if k.startswith("ambulance"):
-            context = PartnerService.AMBULANCE
-            area.orgs.setdefault(PartnerService.AMBULANCE, value.rstrip("."))
+            context = Service.AMBULANCE
+            area.orgs.setdefault(Service.AMBULANCE, value.rstrip("."))
             continue
         service = _service_of_key(key, context)
-        if service is PartnerService.POLICE:
-            context = PartnerService.POLICE
+        if service is Service.POLICE:
+            context = Service.POLICE
         role, qualifier = _role(key)
         for part in value.split(";"):
             part = _PARTY.sub(" ", part).strip().rstrip(".")
@@ -166,11 +167,11 @@ def leaders(area: Area, items: list[tuple[str, str]]) -> None:
                                           organisation=org, service=service))
 
 
-def _org_of(service: PartnerService, qualifier: str | None, area: Area) -> str | None:
+def _org_of(service: Service, qualifier: str | None, area: Area) -> str | None:
     if qualifier:
         q = qualifier.replace(" & ", " and ")
-        return {PartnerService.POLICE: f"{q} Police",
-                PartnerService.FIRE: f"{q} Fire and Rescue Service"}.get(service, q)
+        return {Service.POLICE: f"{q} Police",
+                Service.FIRE: f"{q} Fire and Rescue Service"}.get(service, q)
     return area.orgs.get(service)
 
 
@@ -212,16 +213,16 @@ def areas(lines: list[str], start: int) -> tuple[list[Area], int]:
     return result, starts[0][0]
 
 
-def _police_default(name: str) -> dict[PartnerService, str]:
+def _police_default(name: str) -> dict[Service, str]:
     """Defaults for partners a passage names only by service ("police and fire")."""
     if m := re.match(r"^Wales \((.+)\)$", name):
         region = m.group(1)
         force = {"North": "North Wales Police", "South": "South Wales Police",
                  "Mid and West": "Dyfed-Powys Police"}.get(region, f"{region} Police")
-        return {PartnerService.POLICE: force,
-                PartnerService.FIRE: f"{region} Wales Fire and Rescue Service",
-                PartnerService.AMBULANCE: "Welsh Ambulance Services NHS Trust"}
-    return {PartnerService.POLICE: f"{name} Police"}
+        return {Service.POLICE: force,
+                Service.FIRE: f"{region} Wales Fire and Rescue Service",
+                Service.AMBULANCE: "Welsh Ambulance Services NHS Trust"}
+    return {Service.POLICE: f"{name} Police"}
 
 
 @dataclass

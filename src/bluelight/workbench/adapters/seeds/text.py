@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bluelight.wire.service import Service
 from bluelight.workbench.domain.collaboration import (
     BenefitKind,
     Better,
     Category,
-    PartnerService,
     Status,
     Unit,
 )
@@ -119,52 +119,52 @@ def category(title: str, text: str) -> Category:
 
 # ---- services and organisations ------------------------------------------------------
 
-_SERVICE_PATTERNS: list[tuple[PartnerService, re.Pattern]] = [
-    (PartnerService.POLICE, re.compile(
+_SERVICE_PATTERNS: list[tuple[Service, re.Pattern]] = [
+    (Service.POLICE, re.compile(
         r"\bpolice\b|constabulary|\bpcsos?\b|\bpcc\b|special constable|\bgmp\b|\bsyp\b|"
         r"\bmps\b|chief constable|\bforces?\b(?! (?:area|boundaries))", re.I)),
-    (PartnerService.FIRE, re.compile(
+    (Service.FIRE, re.compile(
         r"\bfire\b|firefight|fire-fight|\bfrs\b|\b[a-z]*frs\b|fire brigade|\blfb\b|"
         r"\bgmfrs\b", re.I)),
-    (PartnerService.AMBULANCE, re.compile(
+    (Service.AMBULANCE, re.compile(
         r"ambulance|paramedic|\bnwa?s\b|\bemas\b|\bscas\b|\byas\b|\blas\b|\bhart\b|"
         r"\beeast\b", re.I)),
-    (PartnerService.COASTGUARD, re.compile(r"coastguard", re.I)),
-    (PartnerService.SEARCH_AND_RESCUE, re.compile(
+    (Service.COASTGUARD, re.compile(r"coastguard", re.I)),
+    (Service.SEARCH_AND_RESCUE, re.compile(
         r"mountain rescue|\brnli\b|search and rescue|lifeboat", re.I)),
-    (PartnerService.LOCAL_AUTHORITY, re.compile(
+    (Service.LOCAL_AUTHORITY, re.compile(
         r"\bcouncils?\b|local authorit|trading standards|parish", re.I)),
-    (PartnerService.HEALTH, re.compile(
+    (Service.HEALTH, re.compile(
         r"\bnhs\b|mental health (?:specialist|professional|nurse|trust|team|services)|"
         r"health partners|health agencies|foundation trust|healthcare|\bgps?\b|"
         r"hospital", re.I)),
-    (PartnerService.JUSTICE, re.compile(
+    (Service.JUSTICE, re.compile(
         r"\bcourts?\b|probation|criminal justice|ministry of justice|tribunal", re.I)),
-    (PartnerService.VOLUNTARY, re.compile(
+    (Service.VOLUNTARY, re.compile(
         r"(?i:voluntary|st john|red cross|charity|volunteer)|\bLIVES\b")),
 ]
 
 
-def services(text: str) -> list[PartnerService]:
+def services(text: str) -> list[Service]:
     return [s for s, pattern in _SERVICE_PATTERNS if pattern.search(text)]
 
 
 _ORG_PATTERNS = {
-    PartnerService.POLICE: re.compile(
+    Service.POLICE: re.compile(
         r"\b((?:[A-Z][a-z]+ (?:(?:and|of) )?){0,3}[A-Z][a-z]+) (?:Police|Constabulary)"
         r"(?: Service)?\b(?!,? (?:Station|Innovation|and Crime|Community|Occupational|"
         r"headquarters|Headquarters|Support|Firearms|Local|Events|Fire|Authority))"),
-    PartnerService.FIRE: re.compile(
+    Service.FIRE: re.compile(
         r"\b((?:[A-Z][a-z]+ )(?:(?:and|&) )?(?:[A-Z][a-z]+ ){0,2})(?:Fire and Rescue "
         r"(?:Service|Authority)|FRS|Fire Brigade|Fire Authority)\b"),
-    PartnerService.AMBULANCE: re.compile(
+    Service.AMBULANCE: re.compile(
         r"\b((?:[A-Z][a-z]+ (?:of )?){1,4})Ambulance (?:Services?(?: NHS Trust| Trust)?|"
         r"Trust)\b"),
-    PartnerService.LOCAL_AUTHORITY: re.compile(
+    Service.LOCAL_AUTHORITY: re.compile(
         r"\b((?:[A-Z][a-z]+ (?:on )?){1,3}(?:County |City |Borough )?Council)\b"),
 }
-_SUFFIX = {PartnerService.POLICE: "Police", PartnerService.FIRE: "Fire and Rescue Service",
-           PartnerService.AMBULANCE: "Ambulance Service"}
+_SUFFIX = {Service.POLICE: "Police", Service.FIRE: "Fire and Rescue Service",
+           Service.AMBULANCE: "Ambulance Service"}
 _NOT_A_PLACE = {"The", "This", "Both", "All", "Three", "Four", "Two", "Joint", "New", "Our",
                 "Regional", "Other", "With", "And", "Local", "Police", "Constabulary",
                 "Service", "Services", "Authority", "Brigade", "and", "&", "of", "Fire",
@@ -174,7 +174,7 @@ _NOT_INSIDE = {"Police", "Constabulary", "Service", "Fire", "Rescue", "Unit", "L
                "Neighbourhood"}
 
 
-def organisations(service: PartnerService, text: str) -> list[str]:
+def organisations(service: Service, text: str) -> list[str]:
     """Organisations of `service` named in the text, in order, without repeats."""
     pattern = _ORG_PATTERNS.get(service)
     if pattern is None:
@@ -187,9 +187,9 @@ def organisations(service: PartnerService, text: str) -> list[str]:
         if not words or _NOT_INSIDE & set(words):
             continue
         suffix = m.group(0)[len(m.group(1)):].strip()
-        if service is PartnerService.LOCAL_AUTHORITY:
+        if service is Service.LOCAL_AUTHORITY:
             name = " ".join(words)
-        elif service is PartnerService.POLICE:
+        elif service is Service.POLICE:
             name = f"{' '.join(words)} {suffix}"
         else:
             name = f"{' '.join(words)} {suffix or _SUFFIX[service]}".replace(" & ", " and ")
