@@ -1,5 +1,6 @@
-"""The shared command-line helpers, under the name the workbench's command groups import
-them by. They live in `bluelight.kernel.cli`; the hub's groups import them from there."""
+"""The shared command-line helpers, under their former name. They live in
+`bluelight.kernel.cli`, and nothing imports them from here any more; the name stays
+while `.importlinter` lists it among what the SDK must not import."""
 
 from __future__ import annotations
 
