@@ -537,7 +537,7 @@ class Hub:
         transfers = await self.store.read(job)
         return report.stats(transfers, self.policy.phone_baseline_s)
 
-    # what the entry points asked of the store directly before (issue 11) --------------
+    # for the entry points, which never read the store themselves -------------------
     async def is_agency(self, agency_id: str) -> bool:
         """Whether the agency is registered (a client certificate must name one)."""
         return await self.store.read(lambda repo: repo.agency(agency_id)) is not None
