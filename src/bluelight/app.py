@@ -153,8 +153,8 @@ def create_app(runtime: Runtime) -> Starlette:
     settings, hub = runtime.settings, runtime.hub
     # Every API on this server tells its callers apart the hub's way.
     gate = HubGate(hub, runtime.certificates)
-    streams = Streams(hub, gate, runtime.delivery, settings.stream_write_timeout_s,
-                      runtime.metrics)
+    streams = Streams(hub, gate, write_deadline=settings.stream_write_timeout_s,
+                      metrics=runtime.metrics)
     limit = settings.max_body_bytes
 
     async def openapi_json(request: Request) -> Response:
