@@ -12,13 +12,15 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Match, Route, WebSocketRoute
+from starlette.routing import Match, Route
 
+from bluelight import api_document
 from bluelight.bootstrap import Runtime
-from bluelight.hub.entrypoints import admin_api, console, tls
+from bluelight.hub.entrypoints import admin_api, console
 from bluelight.hub.entrypoints.api import api
-from bluelight.hub.entrypoints.stream import stream_endpoint, upgrade_required
-from bluelight.kernel import openapi, problems
+from bluelight.hub.entrypoints.gate import HubGate
+from bluelight.hub.entrypoints.stream import Streams
+from bluelight.kernel import problems
 from bluelight.kernel.errors import StorageUnavailable
 from bluelight.workbench.entrypoints import apis as workbench_apis
 from bluelight.workbench.entrypoints import pages as workbench_pages
@@ -119,9 +121,10 @@ def _allowed_methods(request: Request) -> list[str]:
 CLOSE_REVOKED = 4401  # the credential this stream authenticated with was revoked
 
 
-async def _close_revoked_streams(runtime: Runtime, streams: set, interval: float = 0.5):
+async def _close_revoked_streams(runtime: Runtime, streams: Streams, interval: float = 0.5):
     """A revoked credential must stop working at once: requests check it every time,
     and open streams using it are closed here within `interval`."""
+    certificates = runtime.certificates
     since = time.time()
     while True:
         await asyncio.sleep(interval)
@@ -129,9 +132,9 @@ async def _close_revoked_streams(runtime: Runtime, streams: set, interval: float
             now = time.time()
             revoked = set(await runtime.hub.revoked_since(since - interval))
             since = now
-            doomed = [s for s in streams if s.credential in revoked
+            doomed = [s for s in streams.live if s.credential in revoked
                       or (s.certificate_serial is not None
-                          and s.certificate_serial in tls.revoked)]
+                          and certificates.revoked(s.certificate_serial))]
             for session in doomed:
                 log.warning("closing a stream: its credential was revoked",
                             agency=session.agency, key_id=session.credential)
@@ -146,7 +149,13 @@ async def _close_revoked_streams(runtime: Runtime, streams: set, interval: float
 
 
 def create_app(runtime: Runtime) -> Starlette:
-    spec = openapi.document()
+    spec = api_document.document()
+    settings, hub = runtime.settings, runtime.hub
+    # Every API on this server tells its callers apart the hub's way.
+    gate = HubGate(hub, runtime.certificates)
+    streams = Streams(hub, gate, write_deadline=settings.stream_write_timeout_s,
+                      metrics=runtime.metrics)
+    limit = settings.max_body_bytes
 
     async def openapi_json(request: Request) -> Response:
         return JSONResponse(spec)
@@ -162,7 +171,7 @@ def create_app(runtime: Runtime) -> Starlette:
         except StorageUnavailable as exc:
             log.error("could not read the directory at start; carrying on", error=str(exc))
         escalator = asyncio.create_task(_escalate_forever(runtime))
-        revoker = asyncio.create_task(_close_revoked_streams(runtime, app.state.streams))
+        revoker = asyncio.create_task(_close_revoked_streams(runtime, streams))
         governance = [asyncio.create_task(loop) for loop in _governance(runtime)]
         log.info("hub started", db=str(runtime.settings.db))
         try:
@@ -175,21 +184,18 @@ def create_app(runtime: Runtime) -> Starlette:
             await runtime.store.stop()
 
     routes = [
-        *api.starlette_routes(runtime.hub, runtime.settings.max_body_bytes),
-        *admin_api.api.starlette_routes(runtime.hub, runtime.settings.max_body_bytes),
-        WebSocketRoute("/v1/stream", stream_endpoint),
-        Route("/v1/stream", upgrade_required),  # the same path without the upgrade
+        *api.starlette_routes(hub, gate, limit),
+        *admin_api.api.starlette_routes(runtime.admin, gate, limit),
+        *streams.routes(),
         Route("/openapi.json", openapi_json),
         Route("/metrics", metrics),
-        *console.routes(runtime.hub, runtime.settings.max_body_bytes),
+        *console.routes(hub, gate, limit),
         *workbench_pages.routes(),
+        # The workbench's handlers get the workbench; its callers are the hub's agencies
+        # and operators, told apart by the same gate.
         *(route for part in workbench_apis()
-          for route in part.starlette_routes(runtime.hub, runtime.settings.max_body_bytes)),
+          for route in part.starlette_routes(runtime.workbench, gate, limit)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan,
                     exception_handlers={HTTPException: _http_problem})
-    app.state.hub = runtime.hub
-    app.state.metrics = runtime.metrics
-    app.state.runtime = runtime
-    app.state.streams = set()
     return app

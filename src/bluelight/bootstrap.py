@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bluelight.hub.adapters.codecs.translator import CodecTranslator
 from bluelight.hub.adapters.delivery.inprocess import InProcessDelivery
@@ -11,11 +12,13 @@ from bluelight.hub.adapters.gazetteer.sqlite_gazetteer import SqliteGazetteer
 from bluelight.hub.adapters.geodesy import ProjGeodesy
 from bluelight.hub.adapters.jws import PyJwtJose
 from bluelight.hub.adapters.metrics import PrometheusMetrics
+from bluelight.hub.adapters.pki import ClientCertificates
 from bluelight.hub.adapters.storage import migrate
 from bluelight.hub.adapters.storage.sqlite_store import SqliteStore
 from bluelight.hub.adapters.storage.sqlite_store import transaction as hub_transaction
 from bluelight.hub.domain.transfer import Transfer
 from bluelight.hub.services import report
+from bluelight.hub.services.admin import Admin
 from bluelight.hub.services.hub import Hub
 from bluelight.hub.services.ports import Delivery
 from bluelight.hub.services.ports import Repository as HubRepository
@@ -28,6 +31,11 @@ from bluelight.workbench.adapters.unit_of_work import SqliteUnitOfWork
 from bluelight.workbench.services.ports import HubFigures
 from bluelight.workbench.services.workbench import Formats, Workbench
 
+if TYPE_CHECKING:
+    from bluelight.hub.adapters.gazetteer.files import GazetteerFiles
+    from bluelight.hub.adapters.key_pairs import JwsKeyPairs
+    from bluelight.hub.entrypoints.cli_root import DevelopmentPki
+
 
 @dataclass
 class Runtime:
@@ -37,6 +45,9 @@ class Runtime:
     delivery: Delivery
     metrics: PrometheusMetrics
     workbench: Workbench
+    admin: Admin  # the hub operator's use cases, on the hub's store
+    # Agencies' client certificates and the revoked-serials file (tls_revoked).
+    certificates: ClientCertificates
 
 
 def build(settings: Settings) -> Runtime:
@@ -62,7 +73,10 @@ def build(settings: Settings) -> Runtime:
         }),
     )
     # The hub is the workbench's `HubFigures`: it has the port's `stats` as it stands.
-    return Runtime(settings, hub, store, delivery, metrics, workbench(settings, hub))
+    return Runtime(settings, hub, store, delivery, metrics, workbench(settings, hub),
+                   Admin(store, settings.policy),
+                   # Only with TLS does a connection carry a certificate to check.
+                   ClientCertificates(settings.tls_revoked if settings.tls else None))
 
 
 # ---- the collaboration workbench ------------------------------------------------------
@@ -106,3 +120,43 @@ def command_line_workbench(settings: Settings) -> Workbench:
     figures = (HubDatabaseFigures(settings.db, settings.phone_baseline_s)
                if settings.db.exists() else None)
     return workbench(settings, figures)
+
+
+# ---- the hub's command line ---------------------------------------------------------
+
+
+# What the command line's hub commands ask for (`hub.entrypoints.cli_root.Composition`;
+# `bluelight.cli` installs this module as theirs). Each adapter is imported when a
+# command first asks for it: the server never loads them.
+def admin(settings: Settings) -> Admin:
+    """The hub operator's use cases on the hub's database (migrated first), each job in a
+    transaction of its own: for a command, whether or not a hub is running on it."""
+    from bluelight.hub.adapters.storage.direct_store import DirectStore
+
+    migrate.upgrade(settings.db)
+    return Admin(DirectStore(settings.db), settings.policy)
+
+
+def codecs() -> CodecTranslator:
+    # Structural checks only: validating against the official schemas is set up for the
+    # server (eido_schema_dir, edxl_de_schema_dir), not for `bluelight convert`.
+    return CodecTranslator()
+
+
+def key_pairs() -> JwsKeyPairs:
+    from bluelight.hub.adapters.key_pairs import JwsKeyPairs
+
+    return JwsKeyPairs()
+
+
+def pki() -> DevelopmentPki:
+    from bluelight.hub.adapters import pki as development_pki
+
+    return development_pki  # the module's functions and constants are the protocol's
+
+
+def gazetteer_files() -> GazetteerFiles:
+    from bluelight.hub.adapters.gazetteer.files import GazetteerFiles
+    from bluelight.sim.gazetteer import generate_uprn_csv
+
+    return GazetteerFiles(generate_uprn_csv)

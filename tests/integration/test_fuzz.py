@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bluelight.kernel import openapi
+from bluelight import api_document
 from bluelight.sim import fuzz
 
 # About two minutes on two cores: the coverage phase alone sends a few thousand requests.
@@ -35,7 +35,7 @@ def _explain(outcome: fuzz.Outcome) -> str:
 
 def test_every_operation_was_fuzzed_with_working_credentials(outcome):
     assert not outcome.errors, _explain(outcome)
-    documented = sum(len(methods) for methods in openapi.document()["paths"].values())
+    documented = sum(len(methods) for methods in api_document.document()["paths"].values())
     assert outcome.operations == documented, _explain(outcome)
     assert outcome.cases >= 1000, _explain(outcome)
     # Authenticated: the agency's and the administrator's operations answered with

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bluelight.cli import gazetteer_app as app  # as assembled, with its composition root
 from bluelight.hub.adapters.gazetteer.sqlite_gazetteer import (
     EXPECTED_HEADER,
     GazetteerImportError,
     SqliteGazetteer,
     import_csv,
 )
-from bluelight.hub.entrypoints.cli_gazetteer import app
 from bluelight.hub.services.ports import GridPoint
 from bluelight.sim.gazetteer import generate_uprn_csv
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bluelight.kernel import apidoc, openapi
+from bluelight import api_document
+from bluelight.kernel import apidoc
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 STALE = "{name} is out of date with the code: run `make docs` and commit the result"
@@ -16,7 +17,7 @@ STALE = "{name} is out of date with the code: run `make docs` and commit the res
 
 @pytest.fixture(scope="module")
 def spec() -> dict:
-    return openapi.document()
+    return api_document.document()
 
 
 @pytest.fixture(scope="module")

@@ -1,34 +1,49 @@
 """The OpenAPI 3.1 document, generated from the endpoint declarations and the msgspec
-types: there is no second, hand-written copy of any schema."""
+types: there is no second, hand-written copy of any schema. Which APIs a server's
+document covers, and what it says beyond them, is the server's to say (`About`; for
+this one, `bluelight.api_document`)."""
 
 from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
 import msgspec.inspect
 
-from bluelight import __version__
-from bluelight.hub.entrypoints.api import Acknowledged
 from bluelight.kernel.problems import TITLES, Problem
 from bluelight.kernel.routing import SESSION_COOKIE, Api, Endpoint, Param
-from bluelight.wire.agency import MessageFormat
-from bluelight.wire.transfer import SEQ_MAX
-from bluelight.wire.views import Receipt
 
 _PATH_PARAM = re.compile(r"{([^}]+)}")
 REF = "#/components/schemas/{name}"
+MediaTypes = Mapping[str, Mapping[str, Any]]  # operation id -> media type -> schema
 
-DESCRIPTION = """\
-Multi-Agency Incident Transfer (MAIT) hub. A control room's CAD system sends an incident
-to partner agencies; each partner's system acknowledges receipt (delivered) and its
-operator accepts or rejects it. The sender is told of every step, and told to phone the
-partner if a deadline passes. Authenticate with `Authorization: Bearer <agency token>`.
-Errors are RFC 9457 problem details (`application/problem+json`) naming the field and
-the fault. The WebSocket stream at `/v1/stream` pushes the same mailbox entries that
-`GET /v1/inbox` returns; see docs/integrator-guide.md."""
+
+@dataclass(frozen=True)
+class About:
+    """What a document says beyond its endpoints' declarations.
+
+    `raw_bodies` and `raw_responses`: the media types of the bodies a `raw_body`
+    endpoint takes, and of the answers of handlers that make their own Response, by
+    operation id (`build` refuses an endpoint of either kind missing here); a schema
+    given as a tuple of types is any of them. `session_only`: endpoints (auth=False)
+    that take the session cookie themselves. `replayed`: responses of a 201 that a
+    resend answers with 200 (idempotent by message id). `types`: schemas the document
+    always carries, first. `paths`: paths that are not endpoints (a WebSocket), given
+    each type's schema."""
+
+    title: str
+    version: str
+    description: str
+    types: tuple[Any, ...] = ()
+    raw_bodies: MediaTypes = field(default_factory=dict)
+    raw_responses: MediaTypes = field(default_factory=dict)
+    session_only: frozenset[str] = frozenset()
+    replayed: tuple[Any, ...] = ()
+    paths: Callable[[dict[Any, dict]], dict[str, dict]] | None = None
 
 
 SECURITY_SCHEMES = {
@@ -45,8 +60,6 @@ SECURITY_SCHEMES = {
                                  "cookie on every request that changes anything (else 403)"},
 }
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Console endpoints that take the session cookie themselves (auth=False: no bearer token).
-_SESSION_ONLY = frozenset({"current_session", "sign_out"})
 
 
 def _session(method: str) -> dict[str, list]:
@@ -54,34 +67,17 @@ def _session(method: str) -> dict[str, list]:
             else {"consoleSession": [], "csrfToken": []})
 
 
-# What the routing layer does not declare: the media types of the bodies a `raw_body`
-# endpoint takes, and of the answers of handlers that make their own Response (by
-# operation id; `build` refuses an endpoint of either kind missing here).
-_TEXT = {"type": "string"}
-_RAW_BODIES: dict[str, dict[str, Any]] = {
-    # NENA EIDO and EDXL-DE in JSON, CAP and MAIT in XML, the hub's own JSON.
-    "receive_message": {"application/json": {"type": "object"}, "application/xml": _TEXT},
-    "import_csv": {"text/csv": _TEXT},
-}
-_SVG = {"image/svg+xml": _TEXT}
-_RAW_RESPONSES: dict[str, dict[str, Any]] = {
-    "receive_message": {"application/json": (Receipt, Acknowledged)},
-    "register_report_html": {"text/html": _TEXT},
-    "register_report_csv": {"text/csv": _TEXT},
-    "assessments_radar": _SVG, "compare_years_radar": _SVG,
-    "compare_respondents_radar": _SVG, "assessment_radar": _SVG,
-}
-
-
-def _raw_content(table: dict[str, dict[str, Any]], e: Endpoint, by_type: dict) -> dict:
+def _raw_content(table: MediaTypes, e: Endpoint[Any], by_type: dict) -> dict:
     if e.handler.__name__ not in table:
-        raise ValueError(f"{e.method} {e.path}: state its media types in openapi.py")
+        raise ValueError(f"{e.method} {e.path}: state its media types in the document's "
+                         "About (raw_bodies, raw_responses)")
     return {media: {"schema": {"anyOf": [by_type[t] for t in schema]}
                     if isinstance(schema, tuple) else schema}
             for media, schema in table[e.handler.__name__].items()}
 
 
-def security(e: Endpoint) -> list[dict[str, list]]:
+def security(e: Endpoint[Any], session_only: frozenset[str] = frozenset()
+             ) -> list[dict[str, list]]:
     """Who may call it, as `routing.identify` and `require_role` decide: an agency's token
     or certificate, or an operator's console session (with the CSRF header for a
     change); only an administrator's session for the admin endpoints."""
@@ -89,16 +85,16 @@ def security(e: Endpoint) -> list[dict[str, list]]:
         return [_session(e.method)]
     if e.auth:
         return [{"agencyToken": []}, {"agencyCertificate": []}, _session(e.method)]
-    if e.handler.__name__ in _SESSION_ONLY:
+    if e.handler.__name__ in session_only:
         return [_session(e.method)]
     return []
 
 
-def errors(e: Endpoint) -> list[int]:
+def errors(e: Endpoint[Any], session_only: frozenset[str] = frozenset()) -> list[int]:
     """The problem statuses the endpoint can answer with: those it declares, and those
     the routing layer gives any endpoint declared like it."""
     implied = set(e.errors)
-    requirements = security(e)
+    requirements = security(e, session_only)
     if requirements:
         implied.add(401)  # no credential, a wrong or revoked one, an expired session
         if any("csrfToken" in r for r in requirements) or e.role is not None:
@@ -116,9 +112,9 @@ def errors(e: Endpoint) -> list[int]:
     return sorted(implied)
 
 
-def build(*apis: Api) -> dict[str, Any]:
+def build(about: About, *apis: Api[Any]) -> dict[str, Any]:
     endpoints = [e for api in apis for e in api.endpoints]
-    types: list[Any] = [Problem, MessageFormat, Receipt, Acknowledged]
+    types: list[Any] = [Problem, *about.types]
     for e in endpoints:
         if e.body is not None:
             types.append(e.body)
@@ -163,66 +159,34 @@ def build(*apis: Api) -> dict[str, Any]:
             }
         elif e.raw_body:
             op["requestBody"] = {"required": True,
-                                 "content": _raw_content(_RAW_BODIES, e, by_type)}
+                                 "content": _raw_content(about.raw_bodies, e, by_type)}
         ok: dict[str, Any] = {"description": "OK"}
         if e.response is not None:
             ok["content"] = {"application/json": {"schema": by_type[e.response]}}
         elif e.ok != 204:
-            ok["content"] = _raw_content(_RAW_RESPONSES, e, by_type)
+            ok["content"] = _raw_content(about.raw_responses, e, by_type)
         op["responses"][str(e.ok)] = ok
-        if e.ok == 201 and (e.response is Receipt or e.raw_body):
+        if e.ok == 201 and (e.response in about.replayed or e.raw_body):
             # Sender messages are idempotent by message id: a resend gets the original.
             op["responses"]["200"] = {
                 "description": "Already received: the original receipt",
                 "content": ok.get("content", {}),
             }
-        for status in errors(e):
+        for status in errors(e, about.session_only):
             op["responses"][str(status)] = {
-                "description": e.error_titles.get(status) or _problem_title(status),
+                "description": e.error_titles.get(status) or problem_title(status),
                 "content": {"application/problem+json": {"schema": by_type[Problem]}},
             }
-        if requirements := security(e):
+        if requirements := security(e, about.session_only):
             op["security"] = requirements
         paths.setdefault(e.path, {})[e.method.lower()] = op
 
-    problem = {"application/problem+json": {"schema": by_type[Problem]}}
-    paths["/v1/stream"] = {
-        "get": {
-            "operationId": "stream",
-            "summary": "WebSocket: pushed mailbox entries, and commands",
-            "tags": ["receiving"],
-            "description": "Upgrade to WebSocket. Query `after` = last seq seen. "
-                           "See docs/integrator-guide.md for the frames. The handshake "
-                           "is refused with a problem: 401 without a valid credential, "
-                           "403 for a console session from a page of another site, 422 "
-                           "for a bad `after` or `format`; a request without the "
-                           "WebSocket upgrade gets 426.",
-            "parameters": [
-                {"name": "after", "in": "query", "required": False,
-                 "description": "The last seq seen: entries after it are sent, preceded "
-                                "by any earlier one not yet acknowledged",
-                 "schema": {"type": "integer", "minimum": 0,
-                                           "maximum": SEQ_MAX}},
-                {"name": "format", "in": "query", "required": False,
-                 "description": "Also write each entry in this standard (`rendered`); "
-                                "default: your agency's configured one",
-                 "schema": by_type[MessageFormat]},
-            ],
-            "security": [{"agencyToken": []}, {"agencyCertificate": []},
-                         {"consoleSession": []}],
-            "responses": {
-                "101": {"description": "Switching protocols"},
-                **{str(status): {"description": _problem_title(status), "content": problem}
-                   for status in (401, 403, 422)},
-                "426": {"description": TITLES["upgrade-required"] +
-                        " (a request without the WebSocket upgrade)", "content": problem},
-            },
-        }
-    }
+    if about.paths is not None:
+        paths.update(about.paths(by_type))
     return _normalised({
         "openapi": "3.1.0",
-        "info": {"title": "bluelight hub API", "version": __version__,
-                 "description": DESCRIPTION},
+        "info": {"title": about.title, "version": about.version,
+                 "description": about.description},
         "paths": paths,
         "components": {
             "schemas": components,
@@ -252,19 +216,10 @@ def _normalised(node: Any) -> Any:
     return node
 
 
-def _problem_title(status: int) -> str:
+def problem_title(status: int) -> str:
     return {
         400: TITLES["malformed"], 401: TITLES["unauthenticated"], 403: TITLES["forbidden"],
         404: TITLES["not-found"], 409: TITLES["conflict"], 413: TITLES["too-large"],
         415: TITLES["unsupported-media-type"], 422: TITLES["invalid"],
         429: TITLES["throttled"], 503: TITLES["storage-unavailable"],
     }.get(status, "Error")
-
-
-def document() -> dict[str, Any]:
-    """The hub's whole API: what `/openapi.json` serves and `bluelight openapi` prints."""
-    from bluelight.hub.entrypoints import admin_api, console
-    from bluelight.hub.entrypoints.api import api
-    from bluelight.workbench.entrypoints import apis as workbench_apis
-
-    return build(api, admin_api.api, console.api, *workbench_apis())

@@ -1,22 +1,27 @@
 """A small declarative layer over Starlette routes: each endpoint states its body and
 response types once, and the same declaration drives validation, authentication,
-problem responses and the OpenAPI document."""
+problem responses and the OpenAPI document.
+
+An `Api[C]` hands its handlers a `Call[C]` whose `ctx` is the object the API was mounted
+with (the hub's own API gets the `Hub`), so a handler is typed from the request to the
+use case it calls. Who is calling is decided here, from what a `Gate` (implemented by
+the product that issues the credentials) says each credential is worth."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 import structlog
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Scope
 
-from bluelight.hub.services import audit
-from bluelight.hub.services.operators import csrf_ok
 from bluelight.kernel import problems
 from bluelight.kernel.errors import DomainError, FieldFault, StorageUnavailable
 from bluelight.kernel.json_keys import first_duplicate
@@ -24,6 +29,7 @@ from bluelight.kernel.problems import ProblemError
 
 log = structlog.get_logger(__name__)
 _encode = msgspec.json.Encoder().encode
+C = TypeVar("C")
 
 
 @dataclass(frozen=True)
@@ -34,13 +40,69 @@ class Param:
     default: Any = None
 
 
+class OperatorSession(Protocol):
+    """A console operator's signed-in session, as far as routing looks into it."""
+
+    @property
+    def agency(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is calling: an agency's system (bearer token or client certificate), or one of
+    its operators signed in to the console (session cookie)."""
+
+    agency: str
+    operator: str | None = None
+    session: OperatorSession | None = None
+
+
+class Gate(Protocol):
+    """What routing asks of the product that issues the credentials: what each one is
+    worth. The rules that combine them (which one wins, which must agree, when the CSRF
+    header is needed) stay in `identify`, the same for every API mounted with a gate."""
+
+    async def authenticate(self, token: str) -> str | None:
+        """The agency a bearer token is for; None for an unknown or revoked one."""
+        ...
+
+    async def session(self, cookie: str) -> OperatorSession | None:
+        """The live console session a session cookie stands for, if any."""
+        ...
+
+    def csrf_ok(self, session: OperatorSession, presented: str | None) -> bool:
+        """Whether a request that changes something carries the session's CSRF token."""
+        ...
+
+    async def certificate_agency(self, scope: Scope) -> str | None:
+        """The agency of the connection's verified client certificate (mutual TLS); None
+        when it presented none. Raises a 401 (`unauthenticated`) for one that must not
+        pass."""
+        ...
+
+    async def check_signature(self, agency: str, kind: Any, signature: str | None,
+                              payload: bytes, field: str) -> Any:
+        """The verified signature over a body's exact bytes, handed on to the handler."""
+        ...
+
+    def acting(self, actor: str) -> AbstractContextManager[None]:
+        """What the handler does, attributed to `actor` (for the audit log)."""
+        ...
+
+
 @dataclass
-class Call:
-    """What a handler gets: the hub, the authenticated agency, path and query values and
-    the decoded body."""
+class Call(Generic[C]):
+    """What a handler gets: the context its API was mounted with, the authenticated
+    agency, path and query values and the decoded body."""
 
     request: Request
-    hub: Any
+    ctx: C
     agency: str | None
     path: dict[str, str]
     query: dict[str, Any]
@@ -49,11 +111,14 @@ class Call:
     signature: Any = None  # the body's verified signature (SignatureRecord), to keep
 
 
+Handler = Callable[[Call[C]], Awaitable[Any]]
+
+
 @dataclass
-class Endpoint:
+class Endpoint(Generic[C]):
     method: str
     path: str
-    handler: Callable[[Call], Awaitable[Any]]
+    handler: Handler[C]
     summary: str
     tag: str
     body: type | None = None
@@ -81,12 +146,13 @@ class Result:
         self.status, self.value = status, value
 
 
-class Api:
+class Api(Generic[C]):
     def __init__(self) -> None:
-        self.endpoints: list[Endpoint] = []
+        self.endpoints: list[Endpoint[C]] = []
 
-    def route(self, method: str, path: str, **kw: Any):
-        def register(fn: Callable[[Call], Awaitable[Any]]):
+    def route(self, method: str, path: str, **kw: Any
+              ) -> Callable[[Handler[C]], Handler[C]]:
+        def register(fn: Handler[C]) -> Handler[C]:
             endpoint = Endpoint(method=method, path=path, handler=fn, **kw)
             if endpoint.body is not None:
                 endpoint.decoder = msgspec.json.Decoder(endpoint.body)
@@ -96,9 +162,10 @@ class Api:
 
         return register
 
-    def starlette_routes(self, hub: Any, max_body_bytes: int) -> list[Route]:
+    def starlette_routes(self, ctx: C, gate: Gate, max_body_bytes: int) -> list[Route]:
+        """The endpoints as routes: handlers get `ctx`, callers are told apart by `gate`."""
         return [
-            Route(e.path, _asgi_handler(e, hub, max_body_bytes), methods=[e.method])
+            Route(e.path, _asgi_handler(e, ctx, gate, max_body_bytes), methods=[e.method])
             for e in self.endpoints
         ]
 
@@ -111,16 +178,6 @@ def bearer_token(request_headers) -> str | None:
 
 SESSION_COOKIE = "bl_session"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is calling: an agency's system (bearer token), or one of its operators signed
-    in to the console (session cookie)."""
-
-    agency: str
-    operator: str | None = None
-    session: Any = None
 
 
 def session_token(headers) -> str | None:
@@ -136,48 +193,34 @@ def session_token(headers) -> str | None:
     return morsel.value if morsel else None
 
 
-async def certificate_agency(hub: Any, scope: Any) -> str | None:
-    """The agency of the connection's verified client certificate (mutual TLS), or None
-    when it presented none. A revoked certificate, or one for no registered agency, is
-    refused."""
-    from bluelight.hub.entrypoints import tls
-
-    pem = tls.client_cert_pem(scope)
-    if pem is None:
-        return None
-    agency, serial = tls.certificate_facts(pem)
-    if serial in tls.revoked:
-        raise _unauthenticated("the client certificate has been revoked")
-    if not agency or await hub.store.read(lambda repo: repo.agency(agency)) is None:
-        raise _unauthenticated("the client certificate is not for a registered agency")
-    return agency
-
-
-def _unauthenticated(detail: str) -> ProblemError:
+def unauthenticated(detail: str) -> ProblemError:
+    """A 401 for a credential that was presented but does not pass."""
     return ProblemError(401, "unauthenticated", detail,
                         headers={"WWW-Authenticate": 'Bearer realm="bluelight"'})
 
 
-async def identify(hub: Any, headers, method: str = "GET", scope: Any = None) -> Identity:
+async def identify(gate: Gate, headers, method: str = "GET",
+                   scope: Scope | None = None) -> Identity:
     """Who is calling. `scope` (the ASGI scope) carries the TLS client certificate, if
     any: it identifies the agency on its own, and a bearer token sent with it must be
     the same agency's."""
-    cert_agency = await certificate_agency(hub, scope) if scope is not None else None
+    cert_agency = await gate.certificate_agency(scope) if scope is not None else None
     token = bearer_token(headers)
     if token:
-        agency = await hub.authenticate(token)
+        agency = await gate.authenticate(token)
         if agency is not None and cert_agency is not None and agency != cert_agency:
-            raise _unauthenticated("the bearer token is not for the client certificate's "
-                                   "agency")
+            raise unauthenticated("the bearer token is not for the client certificate's "
+                                  "agency")
         if agency is not None:
             return Identity(agency)
         if cert_agency is not None:
-            raise _unauthenticated("the bearer token is not valid")
-    elif (cookie := session_token(headers)) and (session := await hub.session(cookie)):
+            raise unauthenticated("the bearer token is not valid")
+    elif (cookie := session_token(headers)) and (session := await gate.session(cookie)):
         if cert_agency is not None and session.agency != cert_agency:
-            raise _unauthenticated("the console session is not for the client certificate's "
-                                   "agency")
-        if method not in _SAFE_METHODS and not csrf_ok(session, headers.get("x-csrf-token")):
+            raise unauthenticated("the console session is not for the client certificate's "
+                                  "agency")
+        if method not in _SAFE_METHODS and not gate.csrf_ok(session,
+                                                            headers.get("x-csrf-token")):
             raise ProblemError(403, "forbidden", "a console request that changes anything "
                                "needs the session's X-CSRF-Token header",
                                [FieldFault("header.x-csrf-token", "missing or wrong")])
@@ -204,10 +247,6 @@ def require_role(identity: Identity | None, role: str) -> None:
     if session is None or session.role != role:
         raise ProblemError(403, "forbidden", f"this needs the {role} role, which only a "
                            "signed-in administrator has")
-
-
-async def authenticate(hub: Any, headers) -> str:
-    return (await identify(hub, headers)).agency
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -293,7 +332,7 @@ def media_type_fault(content_type: str) -> str | None:
     return None
 
 
-def _query(endpoint: Endpoint, request: Request) -> dict[str, Any]:
+def _query(endpoint: Endpoint[Any], request: Request) -> dict[str, Any]:
     values = {}
     for name, param in endpoint.query_decoders.items():
         raw = request.query_params.get(name)
@@ -312,22 +351,23 @@ def _query(endpoint: Endpoint, request: Request) -> dict[str, Any]:
 SIGNATURE_HEADER = "x-jws-signature"
 
 
-async def _signature(endpoint: Endpoint, hub: Any, identity: Identity | None,
+async def _signature(endpoint: Endpoint[Any], gate: Gate, identity: Identity | None,
                      request: Request, payload: bytes) -> Any:
     """The verified signature over the body's exact bytes, checked before the body is
     decoded. Console sessions are exempt: the browser holds no agency key, and what an
     operator does is recorded under the operator's name."""
     if endpoint.signed is None or identity is None or identity.session is not None:
         return None
-    return await hub.check_signature(identity.agency, endpoint.signed,
-                                     request.headers.get(SIGNATURE_HEADER), payload,
-                                     f"header.{SIGNATURE_HEADER}")
+    return await gate.check_signature(identity.agency, endpoint.signed,
+                                      request.headers.get(SIGNATURE_HEADER), payload,
+                                      f"header.{SIGNATURE_HEADER}")
 
 
-def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
+def _asgi_handler(endpoint: Endpoint[C], ctx: C, gate: Gate, max_body_bytes: int
+                  ) -> Callable[[Request], Awaitable[Response]]:
     async def handle(request: Request) -> Response:
         try:
-            identity = (await identify(hub, request.headers, request.method, request.scope)
+            identity = (await identify(gate, request.headers, request.method, request.scope)
                         if endpoint.auth else None)
             agency = identity.agency if identity else None
             if endpoint.role is not None:
@@ -335,7 +375,7 @@ def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
             body = signature = None
             if endpoint.raw_body:
                 body = await read_body(request, max_body_bytes)
-                signature = await _signature(endpoint, hub, identity, request, body)
+                signature = await _signature(endpoint, gate, identity, request, body)
                 _reject_duplicate_keys_in_document(body)
             elif endpoint.decoder is not None:
                 ctype = request.headers.get("content-type", JSON_MEDIA)
@@ -344,12 +384,12 @@ def _asgi_handler(endpoint: Endpoint, hub: Any, max_body_bytes: int):
                                        f"send {JSON_MEDIA}, not {ctype}",
                                        [FieldFault("header.content-type", fault)])
                 raw = await read_body(request, max_body_bytes)
-                signature = await _signature(endpoint, hub, identity, request, raw)
+                signature = await _signature(endpoint, gate, identity, request, raw)
                 body = decode(endpoint.decoder, raw)
-            call = Call(request, hub, agency, dict(request.path_params),
+            call = Call(request, ctx, agency, dict(request.path_params),
                         _query(endpoint, request), body,
                         identity.operator if identity else None, signature)
-            with audit.acting(actor_of(identity)) if identity else contextlib.nullcontext():
+            with gate.acting(actor_of(identity)) if identity else contextlib.nullcontext():
                 result = await endpoint.handler(call)
             if isinstance(result, Response):
                 return result

@@ -8,6 +8,7 @@ import datetime as dt
 import ipaddress
 import os
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -178,3 +179,34 @@ def agency_of(cert: x509.Certificate) -> str | None:
         pass
     names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(names[0].value) if names else None
+
+
+class ClientCertificates:
+    """What the hub's TLS edge asks of a client certificate (`entrypoints.tls`): the
+    agency it names and its serial, and whether that serial is in the revoked-serials
+    file (`tls_revoked`), re-read whenever the file's modification time changes."""
+
+    def __init__(self, revoked_path: Path | str | None) -> None:
+        self.path = Path(revoked_path) if revoked_path else None
+        self._stamp: tuple[int, int] | None = None
+        self._serials: set[int] = set()
+
+    @staticmethod
+    @lru_cache(maxsize=1024)
+    def facts(pem: str) -> tuple[str | None, int]:
+        """(agency id, serial number) of a client certificate."""
+        cert = x509.load_pem_x509_certificate(pem.encode())
+        return agency_of(cert), cert.serial_number
+
+    def revoked(self, serial: int) -> bool:
+        if self.path is None:
+            return False
+        try:
+            st = self.path.stat()
+            stamp: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if stamp != self._stamp:
+            self._serials = read_revoked(self.path) if stamp else set()
+            self._stamp = stamp
+        return serial in self._serials

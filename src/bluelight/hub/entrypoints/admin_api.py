@@ -1,11 +1,11 @@
 """Administration over HTTP: agencies, credentials, data-sharing agreements and the
-audit log. Only a signed-in console operator with the admin role may call these; every
-change is audited under their name. No endpoint here returns incident content: an
-administrator manages the hub, not the agencies' traffic."""
+audit log, each handler one of the hub operator's use cases (`services.admin`). Only a
+signed-in console operator with the admin role may call these; every change is audited
+under their name. No endpoint here returns incident content: an administrator manages
+the hub, not the agencies' traffic."""
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 import msgspec
@@ -13,11 +13,12 @@ import msgspec
 from bluelight.hub.domain.agency import Agency
 from bluelight.hub.domain.audit import AuditRecord, Verification
 from bluelight.hub.domain.sharing import Agreement, AgreementId, AgreementTerms
-from bluelight.hub.services import audit, credentials, directory, sharing
-from bluelight.kernel.errors import Conflict
+from bluelight.hub.services import audit, credentials
+from bluelight.hub.services.admin import Admin
 from bluelight.kernel.routing import Api, Call, Param
 
-api = Api()
+api: Api[Admin] = Api()
+AdminCall = Call[Admin]  # what each handler gets: `call.ctx` is the administration
 ADMIN = "admin"
 _CHANGE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
 
@@ -42,14 +43,14 @@ class Done(msgspec.Struct, kw_only=True):
     done: str
 
 
-def _by(call: Call) -> str:
+def _by(call: AdminCall) -> str:
     return audit.actor(call.agency)
 
 
 @api.route("GET", "/v1/admin/agreements", summary="Every agreement, every version",
            tag="admin", response=list[Agreement], errors=(401, 403), role=ADMIN)
-async def admin_agreements(call: Call) -> list[Agreement]:
-    return await call.hub.store.read(lambda repo: repo.agreement_versions())
+async def admin_agreements(call: AdminCall) -> list[Agreement]:
+    return await call.ctx.agreements()
 
 
 @api.route("POST", "/v1/admin/agreements", summary="State a data-sharing agreement",
@@ -57,24 +58,17 @@ async def admin_agreements(call: Call) -> list[Agreement]:
            errors=_CHANGE_ERRORS, role=ADMIN,
            description="Version 1 of a new agreement. It applies to transfers sent from "
                        "now on between any two of its parties.")
-async def add_agreement(call: Call) -> Agreement:
+async def add_agreement(call: AdminCall) -> Agreement:
     body = call.body
     terms = AgreementTerms(**{f: getattr(body, f) for f in AgreementTerms.__struct_fields__})
-
-    def job(repo):
-        if repo.agreement_versions(body.id):
-            raise Conflict(f"agreement {body.id!r} exists; add a version to amend it")
-        return sharing.add(body.id, terms, _by(call), time.time())(repo)
-
-    return await call.hub.store.write(job)
+    return await call.ctx.add_agreement(body.id, terms, _by(call))
 
 
 @api.route("POST", "/v1/admin/agreements/{agreement_id}/versions",
            summary="Amend an agreement (its next version)", tag="admin", body=AgreementTerms,
            ok=201, response=Agreement, errors=_CHANGE_ERRORS, role=ADMIN)
-async def amend_agreement(call: Call) -> Agreement:
-    return await call.hub.store.write(
-        sharing.amend(call.path["agreement_id"], call.body, _by(call), time.time()))
+async def amend_agreement(call: AdminCall) -> Agreement:
+    return await call.ctx.amend_agreement(call.path["agreement_id"], call.body, _by(call))
 
 
 @api.route("POST", "/v1/admin/agreements/{agreement_id}/withdrawal",
@@ -82,25 +76,24 @@ async def amend_agreement(call: Call) -> Agreement:
            errors=(401, 403, 404, 409), role=ADMIN,
            description="From now on only the operational minimum flows between its parties "
                        "(unless another agreement covers them).")
-async def withdraw_agreement(call: Call) -> Done:
+async def withdraw_agreement(call: AdminCall) -> Done:
     agreement_id = call.path["agreement_id"]
-    await call.hub.store.write(sharing.withdraw(agreement_id, _by(call), time.time()))
+    await call.ctx.withdraw_agreement(agreement_id, _by(call))
     return Done(done=f"withdrew {agreement_id}")
 
 
 @api.route("POST", "/v1/admin/agencies", summary="Register an agency", tag="admin",
            body=Agency, ok=201, response=IssuedToken, errors=_CHANGE_ERRORS, role=ADMIN)
-async def add_agency(call: Call) -> IssuedToken:
-    token, job = directory.register(call.body, time.time(), _by(call))
-    await call.hub.store.write(job)
+async def add_agency(call: AdminCall) -> IssuedToken:
+    token = await call.ctx.register_agency(call.body, _by(call))
     return IssuedToken(agency=call.body.id, key_id=credentials.split(token)[0], token=token)
 
 
 @api.route("GET", "/v1/admin/agencies/{agency_id}/credentials",
            summary="An agency's credentials (key ids only)", tag="admin",
            response=list[Credential], errors=(401, 403), role=ADMIN)
-async def list_credentials(call: Call) -> list[Credential]:
-    rows = await call.hub.store.read(lambda repo: repo.credentials_of(call.path["agency_id"]))
+async def list_credentials(call: AdminCall) -> list[Credential]:
+    rows = await call.ctx.credentials(call.path["agency_id"])
     return [Credential(key_id=k, created_at=c, revoked_at=r) for k, c, r in rows]
 
 
@@ -109,10 +102,9 @@ async def list_credentials(call: Call) -> list[Credential]:
            response=IssuedToken, errors=(401, 403, 404), role=ADMIN,
            description="The token is in this response only. Revoke the old one once the "
                        "agency's systems use the new one: no downtime.")
-async def issue_credential(call: Call) -> IssuedToken:
+async def issue_credential(call: AdminCall) -> IssuedToken:
     agency_id = call.path["agency_id"]
-    token, job = directory.new_credential(agency_id, time.time(), _by(call))
-    await call.hub.store.write(job)
+    token = await call.ctx.issue_credential(agency_id, _by(call))
     return IssuedToken(agency=agency_id, key_id=credentials.split(token)[0], token=token)
 
 
@@ -121,9 +113,9 @@ async def issue_credential(call: Call) -> IssuedToken:
            errors=(401, 403, 404), role=ADMIN,
            description="Requests with it fail from now on; open streams using it are "
                        "closed within half a second.")
-async def revoke_credential(call: Call) -> Done:
+async def revoke_credential(call: AdminCall) -> Done:
     key_id = call.path["key_id"]
-    await call.hub.store.write(directory.revoke(key_id, time.time(), _by(call)))
+    await call.ctx.revoke_credential(key_id, _by(call))
     return Done(done=f"revoked {key_id}")
 
 
@@ -140,27 +132,16 @@ Limit = Annotated[int, msgspec.Meta(ge=1, le=10_000)]
                   Param("limit", Limit, "At most this many", 1000)),
            description="Records carry hashes: check them with `bluelight audit verify`. "
                        "Reading the log is itself audited.")
-async def read_audit(call: Call) -> list[AuditRecord]:
+async def read_audit(call: AdminCall) -> list[AuditRecord]:
     q = call.query
-
-    def job(repo):
-        out = []
-        for record in repo.audit_records(incident_id=q["incident_id"], agency=q["agency"],
-                                         after=q["after"]):
-            out.append(record)
-            if len(out) >= q["limit"]:
-                break
-        return out
-
-    records = await call.hub.store.read(job)
-    at, by = time.time(), _by(call)
-    await call.hub.store.write(lambda repo: audit.record(
-        repo, at, by, "audit.exported",
-        detail={k: v for k, v in q.items() if v not in (None, 0)} | {"count": len(records)}))
+    records = await call.ctx.audit_records(incident_id=q["incident_id"], agency=q["agency"],
+                                           after=q["after"], limit=q["limit"])
+    await call.ctx.audit_exported(_by(call), detail={
+        k: v for k, v in q.items() if v not in (None, 0)} | {"count": len(records)})
     return records
 
 
 @api.route("GET", "/v1/admin/audit/verification", summary="Check the audit log's chain",
            tag="admin", response=Verification, errors=(401, 403), role=ADMIN)
-async def verify_audit(call: Call) -> Verification:
-    return await call.hub.store.read(audit.check)
+async def verify_audit(call: AdminCall) -> Verification:
+    return await call.ctx.verify_audit()

@@ -20,7 +20,7 @@ from bluelight.hub.domain.sharing import Agreement
 from bluelight.hub.domain.signature import SignedKind
 from bluelight.hub.domain.transfer import SEQ_MAX, Transfer, TransferState
 from bluelight.hub.services import history
-from bluelight.hub.services.hub import TIMELINE_PAGE
+from bluelight.hub.services.hub import TIMELINE_PAGE, Hub
 from bluelight.hub.services.signatures import KeySet, TransferSignatures
 from bluelight.hub.services.views import (
     Inbox,
@@ -34,7 +34,8 @@ from bluelight.hub.services.views import (
 from bluelight.kernel.routing import Api, Call, Param, Result
 from bluelight.wire.stats import Stats
 
-api = Api()
+api: Api[Hub] = Api()
+HubCall = Call[Hub]  # what each handler gets: `call.ctx` is the Hub
 
 Limit = Annotated[int, msgspec.Meta(ge=1, le=1000)]
 After = Annotated[int, msgspec.Meta(ge=0, le=SEQ_MAX)]  # a seq, as the store can hold it
@@ -69,8 +70,8 @@ def _receipt(outcome: tuple[Receipt, bool]) -> Result:
                        "\"degraded\", \"store\": \"read-only\", \"detail\": ...}` when "
                        "it cannot (a read-only disk or file): submissions then get 503 "
                        "storage-unavailable until the disk is fixed and the hub restarted.")
-async def healthz(call: Call) -> Health | Result:
-    reason = call.hub.store.health()
+async def healthz(call: HubCall) -> Health | Result:
+    reason = call.ctx.health()
     if reason is None:
         return Health("ok")
     return Result(503, Health("degraded", "read-only", reason))
@@ -80,8 +81,8 @@ async def healthz(call: Call) -> Health | Result:
            response=list[Agency], errors=(401,),
            description="Every agency on the hub, with the phone number to ring when an "
                        "electronic transfer is overdue.")
-async def list_agencies(call: Call) -> list[Agency]:
-    return await call.hub.agencies()
+async def list_agencies(call: HubCall) -> list[Agency]:
+    return await call.ctx.agencies()
 
 
 @api.route("GET", "/v1/agencies/{agency_id}/keys", summary="An agency's signing keys",
@@ -89,8 +90,8 @@ async def list_agencies(call: Call) -> list[Agency]:
            description="The public keys the agency signs its messages with, as JWKs (a JWK "
                        "set), revoked ones included with when they were revoked, so that a "
                        "recipient can verify a signature end to end.")
-async def agency_keys(call: Call) -> KeySet:
-    return await call.hub.signing_keys(call.path["agency_id"])
+async def agency_keys(call: HubCall) -> KeySet:
+    return await call.ctx.signing_keys(call.path["agency_id"])
 
 
 @api.route("POST", "/v1/incidents", summary="Send an incident to partner agencies",
@@ -99,24 +100,24 @@ async def agency_keys(call: Call) -> KeySet:
            description="Answers only after the incident is durably stored (201). Resending "
                        "the same message_id returns the original receipt (200) and creates "
                        "nothing; the same message_id with other content is a 409.")
-async def submit_incident(call: Call) -> Result:
-    return _receipt(await call.hub.submit_incident(call.agency, call.body,
+async def submit_incident(call: HubCall) -> Result:
+    return _receipt(await call.ctx.submit_incident(call.agency, call.body,
                                                    signature=call.signature))
 
 
 @api.route("POST", "/v1/incidents/{reference}/updates", summary="Update an incident you sent",
            tag="sending", body=SubmitUpdate, ok=201, response=Receipt,
            errors=(*_SUBMIT_ERRORS, 404), signed=SignedKind.UPDATE)
-async def submit_update(call: Call) -> Result:
-    return _receipt(await call.hub.submit_update(call.agency, call.path["reference"], call.body,
+async def submit_update(call: HubCall) -> Result:
+    return _receipt(await call.ctx.submit_update(call.agency, call.path["reference"], call.body,
                                                  signature=call.signature))
 
 
 @api.route("POST", "/v1/incidents/{reference}/closure", summary="Close an incident you sent",
            tag="sending", body=SubmitClosure, ok=201, response=Receipt,
            errors=(*_SUBMIT_ERRORS, 404), signed=SignedKind.CLOSURE)
-async def submit_closure(call: Call) -> Result:
-    return _receipt(await call.hub.submit_closure(call.agency, call.path["reference"],
+async def submit_closure(call: HubCall) -> Result:
+    return _receipt(await call.ctx.submit_closure(call.agency, call.path["reference"],
                                                   call.body, signature=call.signature))
 
 
@@ -124,8 +125,8 @@ async def submit_closure(call: Call) -> Result:
            summary="Cancel an incident sent in error", tag="sending", body=SubmitCancellation,
            ok=201, response=Receipt, errors=(*_SUBMIT_ERRORS, 404),
            signed=SignedKind.CANCELLATION)
-async def submit_cancellation(call: Call) -> Result:
-    return _receipt(await call.hub.submit_cancellation(call.agency, call.path["reference"],
+async def submit_cancellation(call: HubCall) -> Result:
+    return _receipt(await call.ctx.submit_cancellation(call.agency, call.path["reference"],
                                                        call.body, signature=call.signature))
 
 
@@ -140,10 +141,10 @@ async def submit_cancellation(call: Call) -> Result:
                        "The hub translates it and handles it as the native message; the "
                        "message is also stored exactly as received. Fields that could not "
                        "be translated are listed on the transfer (`losses`).")
-async def receive_message(call: Call) -> Result:
+async def receive_message(call: HubCall) -> Result:
     fmt = call.query["format"].value if call.query["format"] else None
     media_type = call.request.headers.get("content-type", "application/octet-stream")
-    result, created = await call.hub.receive_message(call.agency, fmt, call.body, media_type,
+    result, created = await call.ctx.receive_message(call.agency, fmt, call.body, media_type,
                                                      signature=call.signature)
     return Result(201 if created else 200, result)
 
@@ -153,16 +154,16 @@ async def receive_message(call: Call) -> Result:
            query=(Param("role", Literal["sent", "received"] | None, "Only sent or received"),
                   Param("state", TransferState | None, "Only transfers in this state"),
                   Param("limit", Limit, "At most this many, newest first", 100)))
-async def list_transfers(call: Call) -> list[Transfer]:
+async def list_transfers(call: HubCall) -> list[Transfer]:
     q = call.query
     state = q["state"].value if q["state"] else None
-    return await call.hub.transfers(call.agency, q["role"], state, q["limit"])
+    return await call.ctx.transfers(call.agency, q["role"], state, q["limit"])
 
 
 @api.route("GET", "/v1/transfers/{transfer_id}", summary="One transfer and its incident",
            tag="transfers", response=TransferView, errors=(401, 404))
-async def get_transfer(call: Call) -> TransferView:
-    return await call.hub.transfer(call.agency, call.path["transfer_id"])
+async def get_transfer(call: HubCall) -> TransferView:
+    return await call.ctx.transfer(call.agency, call.path["transfer_id"])
 
 
 @api.route("GET", "/v1/transfers/{transfer_id}/signatures",
@@ -172,8 +173,8 @@ async def get_transfer(call: Call) -> TransferView:
                        "data-sharing agreement withheld fields from the recipient, the exact "
                        "signed bytes (base64url), so a party can verify it end to end with "
                        "the signer's public key from GET /v1/agencies/{agency_id}/keys.")
-async def get_signatures(call: Call) -> TransferSignatures:
-    return await call.hub.transfer_signatures(call.agency, call.path["transfer_id"])
+async def get_signatures(call: HubCall) -> TransferSignatures:
+    return await call.ctx.transfer_signatures(call.agency, call.path["transfer_id"])
 
 
 def _paged(what: str, limit: type, default: int) -> tuple[Param, Param]:
@@ -189,8 +190,8 @@ def _paged(what: str, limit: type, default: int) -> tuple[Param, Param]:
            description="In time order, a page at a time: `next_after`, when present, is "
                        "the cursor of the next page. An update's event names its `version` "
                        "and the fields it replaced; its text is in the update history.")
-async def get_timeline(call: Call) -> Timeline:
-    return await call.hub.timeline(call.agency, call.path["transfer_id"],
+async def get_timeline(call: HubCall) -> Timeline:
+    return await call.ctx.timeline(call.agency, call.path["transfer_id"],
                                    call.query["after"], call.query["limit"])
 
 
@@ -201,8 +202,8 @@ async def get_timeline(call: Call) -> Timeline:
                        "at a time (the cursor is a version): who sent it, when, under which "
                        "message_id, and its text (left out where your data-sharing "
                        "agreement withholds it). Audited.")
-async def get_updates(call: Call) -> UpdatePage:
-    return await call.hub.updates(call.agency, call.path["transfer_id"],
+async def get_updates(call: HubCall) -> UpdatePage:
+    return await call.ctx.updates(call.agency, call.path["transfer_id"],
                                   call.query["after"], call.query["limit"])
 
 
@@ -218,9 +219,9 @@ async def get_updates(call: Call) -> UpdatePage:
                        "1,000 timeline events or 200 updates, `timeline_next_after` and "
                        "`updates_next_after` say where the timeline and updates endpoints "
                        "carry on. Audited.")
-async def export_transfer(call: Call) -> TransferExport:
+async def export_transfer(call: HubCall) -> TransferExport:
     fmt = call.query["format"]
-    return await call.hub.export(call.agency, call.path["transfer_id"],
+    return await call.ctx.export(call.agency, call.path["transfer_id"],
                                  fmt.value if fmt else None)
 
 
@@ -231,27 +232,27 @@ async def export_transfer(call: Call) -> TransferExport:
                        "that would apply (or none), the classes of data it allows, the "
                        "fields that would be withheld, and the incident exactly as that "
                        "partner would receive it. Nothing is sent or stored.")
-async def preview_sharing(call: Call) -> list[SharingPreview]:
-    return await call.hub.preview(call.agency, call.body.recipients, call.body.incident)
+async def preview_sharing(call: HubCall) -> list[SharingPreview]:
+    return await call.ctx.preview(call.agency, call.body.recipients, call.body.incident)
 
 
 @api.route("GET", "/v1/agreements", summary="Your data-sharing agreements", tag="sharing",
            response=list[Agreement], errors=(401,),
            description="Every version of every agreement your agency is party to, newest "
                        "version first. Transfers name the version they were sent under.")
-async def list_agreements(call: Call) -> list[Agreement]:
-    return await call.hub.agreements(call.agency)
+async def list_agreements(call: HubCall) -> list[Agreement]:
+    return await call.ctx.agreements(call.agency)
 
 
 @api.route("POST", "/v1/transfers/{transfer_id}/decision",
            summary="Accept or reject a transfer you received", tag="receiving", body=Decide,
            response=TransferView, errors=(400, 401, 403, 404, 409, 413, 415, 422, 503),
            signed=SignedKind.DECISION)
-async def decide(call: Call) -> TransferView:
+async def decide(call: HubCall) -> TransferView:
     body = call.body
     if call.operator:  # a console decision is recorded under the signed-in operator
         body = msgspec.structs.replace(body, operator=call.operator)
-    return await call.hub.decide(call.agency, call.path["transfer_id"], body,
+    return await call.ctx.decide(call.agency, call.path["transfer_id"], body,
                                  signature=call.signature)
 
 
@@ -265,11 +266,11 @@ async def decide(call: Call) -> TransferView:
                         "Also write each entry in this standard (`rendered`); default: "
                         "your agency's configured one")),
            description="The same entries the WebSocket stream pushes. Acknowledge each one.")
-async def inbox(call: Call) -> Inbox:
-    page = await call.hub.inbox(call.agency, call.query["after"], call.query["limit"])
+async def inbox(call: HubCall) -> Inbox:
+    page = await call.ctx.inbox(call.agency, call.query["after"], call.query["limit"])
     fmt = call.query["format"]
-    fmt = fmt.value if fmt else await call.hub.format_of(call.agency)
-    page.entries = call.hub.render(page.entries, fmt)
+    fmt = fmt.value if fmt else await call.ctx.format_of(call.agency)
+    page.entries = call.ctx.render(page.entries, fmt)
     return page
 
 
@@ -277,13 +278,13 @@ async def inbox(call: Call) -> Inbox:
            body=Acknowledge, response=Acknowledged, errors=(400, 401, 413, 415, 422, 503),
            description="Acknowledging an incident confirms delivery to your system: the "
                        "sender then sees 'delivered'. Acknowledging twice is harmless.")
-async def acknowledge(call: Call) -> Acknowledged:
-    return Acknowledged(await call.hub.acknowledge(call.agency, call.body.seqs))
+async def acknowledge(call: HubCall) -> Acknowledged:
+    return Acknowledged(await call.ctx.acknowledge(call.agency, call.body.seqs))
 
 
 @api.route("GET", "/v1/stats", summary="Transfer performance for your agency's pairs",
            tag="reporting", response=Stats, errors=(401, 422),
            query=(Param("since", Annotated[float, msgspec.Meta(ge=0)] | None,
                         "Only transfers submitted at or after this time (epoch seconds)"),))
-async def get_stats(call: Call) -> Stats:
-    return await call.hub.stats(call.agency, call.query["since"])
+async def get_stats(call: HubCall) -> Stats:
+    return await call.ctx.stats(call.agency, call.query["since"])

@@ -18,12 +18,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
-from bluelight.hub.adapters.gazetteer.sqlite_gazetteer import (
-    GazetteerImportError,
-    SqliteGazetteer,
-    import_csv,
-)
-from bluelight.sim.gazetteer import generate_uprn_csv
+from bluelight.hub.entrypoints.cli_root import root
 
 app = typer.Typer(help="UPRN gazetteer (OS Open UPRN)", no_args_is_help=True)
 
@@ -52,6 +47,7 @@ def import_(
     """Load (or reload) the gazetteer from an OS Open UPRN CSV. Safe to rerun."""
     if not file.is_file():
         raise _fail(f"{file}: no such file")
+    gazetteer = root().gazetteer_files()
     console = Console(soft_wrap=True)
     progress = Progress(
         TextColumn("importing"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
@@ -64,8 +60,8 @@ def import_(
             progress.update(task, completed=done, total=total)
 
         try:
-            result = import_csv(file, db, on_progress=on_progress)
-        except GazetteerImportError as exc:
+            result = gazetteer.import_csv(file, db, on_progress)
+        except gazetteer.import_error as exc:
             raise _fail(str(exc)) from None
         except (OSError, sqlite3.Error) as exc:
             raise _fail(f"cannot write {db}: {exc}") from None
@@ -85,7 +81,7 @@ def lookup(
 ) -> None:
     """Print the coordinates of one UPRN."""
     try:
-        point = SqliteGazetteer(db).lookup(uprn)
+        point = root().gazetteer_files().lookup(db, uprn)
     except sqlite3.Error as exc:
         raise _fail(f"cannot read {db}: {exc}") from None
     if point is None:
@@ -104,7 +100,7 @@ def generate(
 ) -> None:
     """Write a synthetic South Wales OS Open UPRN CSV for tests and demos."""
     try:
-        generate_uprn_csv(file, rows, seed=seed)
+        root().gazetteer_files().generate(file, rows, seed)
     except OSError as exc:
         raise _fail(f"cannot write {file}: {exc.strerror or exc}") from None
     typer.echo(f"wrote {rows:,} rows to {file}")

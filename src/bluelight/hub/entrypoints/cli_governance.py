@@ -14,17 +14,9 @@ import msgspec
 import typer
 from rich.table import Table
 
-from bluelight.cli_common import (
-    ConfigOpt,
-    cli_actor,
-    console,
-    err,
-    refuse,
-    settings,
-    transaction,
-)
 from bluelight.hub.domain.sharing import DATA_CLASS_LABELS, AgreementId, AgreementTerms, DataClass
-from bluelight.kernel.errors import DomainError
+from bluelight.hub.entrypoints.cli_root import administer
+from bluelight.kernel.cli import ConfigOpt, cli_actor, console, err, refuse, settings
 
 agreement_app = typer.Typer(help="Data-sharing agreements between agencies.",
                             no_args_is_help=True)
@@ -63,16 +55,14 @@ def agreement_add(
     retention_days: Retention, classes: Classes = "", config: ConfigOpt = None,
 ) -> None:
     """State a new agreement (version 1), or amend one (its next version)."""
-    from bluelight.hub.services import sharing
-
     terms = _terms(parties, purpose, classes, lawful_basis, review_date, retention_days)
     try:
         msgspec.convert(agreement_id, AgreementId)
     except msgspec.ValidationError:
         err.print("error: id: use lower-case letters, digits and hyphens (3-64)")
         raise typer.Exit(2) from None
-    agreement = transaction(settings(config),
-                                 sharing.add(agreement_id, terms, cli_actor(), time.time()))
+    agreement = administer(settings(config), lambda admin: admin.state_agreement(
+        agreement_id, terms, cli_actor()))
     console.print(f"{agreement.id} version {agreement.version}: "
                   f"{', '.join(agreement.data_classes) or 'operational minimum only'}")
 
@@ -81,10 +71,8 @@ def agreement_add(
 def agreement_withdraw(agreement_id: Annotated[str, typer.Argument(metavar="ID")],
                        config: ConfigOpt = None) -> None:
     """Withdraw an agreement: from now on only the operational minimum flows."""
-    from bluelight.hub.services import sharing
-
-    transaction(settings(config),
-                     sharing.withdraw(agreement_id, cli_actor(), time.time()))
+    administer(settings(config),
+               lambda admin: admin.withdraw_agreement(agreement_id, cli_actor()))
     console.print(f"withdrew {agreement_id}")
 
 
@@ -95,7 +83,7 @@ def agreement_list(
     config: ConfigOpt = None,
 ) -> None:
     """Every version of every agreement (newest first)."""
-    found = transaction(settings(config), lambda repo: repo.agreement_versions())
+    found = administer(settings(config), lambda admin: admin.agreements())
     if agency:
         found = [a for a in found if agency in a.parties]
     if as_json:
@@ -128,8 +116,6 @@ def audit_verify(
     config: ConfigOpt = None,
 ) -> None:
     """Check every record's hash and link. Exit 1 if anything was edited or deleted."""
-    from bluelight.hub.services import audit
-
     witness = None
     if head:
         seq, _, hash_ = head.partition(":")
@@ -137,7 +123,7 @@ def audit_verify(
             err.print("error: head: give SEQ:HASH as printed by `bluelight audit head`")
             raise typer.Exit(2)
         witness = (int(seq), hash_)
-    result = transaction(settings(config), lambda repo: audit.check(repo, witness))
+    result = administer(settings(config), lambda admin: admin.verify_audit(witness))
     if as_json:
         print(msgspec.json.encode(result).decode())
     elif result.ok:
@@ -156,7 +142,7 @@ def audit_verify(
 def audit_head(config: ConfigOpt = None) -> None:
     """Print the newest record as SEQ:HASH. Keep it somewhere else (a ticket, another
     system): `audit verify --head` then proves nothing was removed up to it."""
-    head = transaction(settings(config), lambda repo: repo.audit_head())
+    head = administer(settings(config), lambda admin: admin.audit_head())
     print(f"{head[0]}:{head[1]}" if head else "0:" + "0" * 64)
 
 
@@ -169,14 +155,12 @@ def audit_export(
     config: ConfigOpt = None,
 ) -> None:
     """Export records as JSON Lines, with their hashes. The export is itself audited."""
-    from bluelight.hub.services import audit
-
     if not incident and not agency:
         err.print("error: give --incident or --agency")
         raise typer.Exit(2)
     hub = settings(config)
-    records = transaction(hub, lambda repo: list(
-        repo.audit_records(incident_id=incident, agency=agency)))
+    records = administer(hub, lambda admin: admin.audit_records(incident_id=incident,
+                                                                agency=agency))
     encode = msgspec.json.Encoder().encode
     target = out.open("wb") if out else sys.stdout.buffer
     try:
@@ -185,9 +169,9 @@ def audit_export(
     finally:
         if out:
             target.close()
-    transaction(hub, lambda repo: audit.record(
-        repo, time.time(), cli_actor(), "audit.exported",
-        agency=agency, incident_id=incident, detail={"count": len(records)}))
+    # Recorded once the records are written out: an export that failed gave nothing out.
+    administer(hub, lambda admin: admin.audit_exported(
+        cli_actor(), agency=agency, incident_id=incident, detail={"count": len(records)}))
     if out:
         console.print(f"{len(records)} records written to {out}")
 
@@ -201,8 +185,6 @@ def retention_run(
     config: ConfigOpt = None,
 ) -> None:
     """Purge personal data from incidents whose retention has ended. Safe to repeat."""
-    from bluelight.hub.services import retention
-
     hub = settings(config)
     at = time.time()
     if now:
@@ -211,16 +193,8 @@ def retention_run(
         except ValueError:
             err.print("error: now: give a date as YYYY-MM-DD")
             raise typer.Exit(2) from None
-    purged = []
-    while True:
-        try:
-            batch, more = transaction(hub, retention.run(
-                at, hub.default_retention_days, cli_actor()))
-        except DomainError as exc:
-            refuse(exc)
-        purged += batch
-        if not more:
-            break
+    purged = administer(hub, lambda admin: admin.purge(at, hub.default_retention_days,
+                                                       cli_actor()))
     if as_json:
         print(json.dumps({"purged": len(purged),
                           "incidents": [msgspec.to_builtins(p) for p in purged]}))

@@ -16,22 +16,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bluelight.hub.adapters import jws
 from bluelight.hub.domain.signature import Algorithm, SigningKey
+from bluelight.hub.entrypoints.cli_root import KeyFiles, administer, root
+from bluelight.kernel.cli import ConfigOpt, cli_actor, console, settings
 
 app = typer.Typer(help="Message signing keys (JWS) of an agency.", no_args_is_help=True)
-console = Console()
+# Soft-wrapped, unlike the shared one: a path or key id stays on one line, to copy.
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 AgencyArg = Annotated[str, typer.Argument(metavar="AGENCY", help="The agency id")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON")]
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file")]
-
-
-def _run(config: Path | None, job):
-    from bluelight.cli import _settings, _transaction
-
-    return _transaction(_settings(config), job)
 
 
 def _refuse(field: str, fault: str) -> typer.Exit:
@@ -39,14 +33,11 @@ def _refuse(field: str, fault: str) -> typer.Exit:
     return typer.Exit(2)
 
 
-def _register(config: Path | None, agency_id: str, public: jws.PublicKey) -> SigningKey:
-    from bluelight.hub.services import signatures
-
-    pem = jws.public_pem(public)
-    key = SigningKey(key_id=jws.thumbprint(public), agency=agency_id,
-                     algorithm=Algorithm(jws.algorithm_of(public)), public_key=pem,
+def _register(config: Path | None, agency_id: str, made: KeyFiles) -> SigningKey:
+    key = SigningKey(key_id=made.key_id, agency=agency_id,
+                     algorithm=Algorithm(made.algorithm), public_key=made.public_pem,
                      created_at=time.time())
-    _run(config, signatures.register(key, _actor()))
+    administer(settings(config), lambda admin: admin.register_key(key, cli_actor()))
     return key
 
 
@@ -68,16 +59,16 @@ def generate(
 ) -> None:
     """Create a key pair, register its public key and write the private key (PEM, mode
     0600) for the agency's system; prints the key id (kid)."""
-    private = jws.generate(algorithm.value)
-    kid = jws.thumbprint(private.public_key())
+    made = root().key_pairs().generate(algorithm.value)
+    kid = made.key_id
     try:
         out.mkdir(parents=True, exist_ok=True)
         private_path, public_path = out / f"{kid}.key.pem", out / f"{kid}.pub.pem"
-        _write_private(private_path, jws.private_pem(private))
+        _write_private(private_path, made.private_pem)
     except OSError as exc:
         raise _refuse("out", f"cannot write there ({exc.strerror})") from None
     try:
-        key = _register(config, agency_id, private.public_key())
+        key = _register(config, agency_id, made)
     except BaseException:
         private_path.unlink(missing_ok=True)  # a key that is not registered is no use
         raise
@@ -100,10 +91,10 @@ def add(
     """Register a public key the agency made itself (its private key never leaves it);
     prints the key id (kid)."""
     try:
-        public = jws.load_public(public_key.read_bytes())
+        public = root().key_pairs().read_public(public_key.read_bytes())
     except OSError as exc:
         raise _refuse("public-key", f"cannot read {public_key} ({exc.strerror})") from None
-    except jws.JwsError as exc:
+    except ValueError as exc:  # not a public key of an algorithm the hub verifies
         raise _refuse("public-key", str(exc)) from None
     key = _register(config, agency_id, public)
     if as_json:
@@ -116,9 +107,7 @@ def add(
 @app.command("list")
 def list_keys(agency_id: AgencyArg, as_json: JsonOpt = False, config: ConfigOpt = None) -> None:
     """An agency's signing keys, active and revoked."""
-    from bluelight.hub.services import signatures
-
-    keys = _run(config, signatures.keys_of(agency_id))
+    keys = administer(settings(config), lambda admin: admin.signing_keys(agency_id))
     if as_json:
         print(json.dumps([{"key_id": k.key_id, "algorithm": k.algorithm.value,
                            "created_at": k.created_at, "revoked_at": k.revoked_at}
@@ -138,13 +127,5 @@ def revoke(
     config: ConfigOpt = None,
 ) -> None:
     """Revoke a signing key at once: the next message signed with it is refused."""
-    from bluelight.hub.services import signatures
-
-    key = _run(config, signatures.revoke(key_id, time.time(), _actor()))
+    key = administer(settings(config), lambda admin: admin.revoke_key(key_id, cli_actor()))
     console.print(f"revoked {key.key_id} of {key.agency}")
-
-
-def _actor() -> str:
-    from bluelight.cli_common import cli_actor
-
-    return cli_actor()

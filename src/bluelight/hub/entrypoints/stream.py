@@ -30,18 +30,20 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 import structlog
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from bluelight.hub.domain.agency import MessageFormat
 from bluelight.hub.domain.transfer import SEQ_MAX, Entry
-from bluelight.hub.entrypoints import tls
+from bluelight.hub.entrypoints.gate import HubGate
 from bluelight.hub.entrypoints.stream_commands import (
     InFlight,
     corr_of,
@@ -88,46 +90,82 @@ class ResultFrame(msgspec.Struct, tag_field="op", tag="result", omit_defaults=Tr
 _encode = msgspec.json.Encoder().encode
 
 
-async def stream_endpoint(websocket: WebSocket) -> None:
-    hub: Hub = websocket.app.state.hub
-    delivery = hub.delivery
-    try:
-        identity = await identify(hub, websocket.headers, scope=websocket.scope)
-        if identity.session is not None:
-            _check_origin(websocket)
-        agency = identity.agency
-        after = _after(websocket.query_params.get("after"))
-        _check_format(websocket.query_params.get("format"))
-    except ProblemError as exc:
-        p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, websocket.url.path)
-        await websocket.send_denial_response(problems.response(p, exc.headers))
-        return
-    await websocket.accept()
-    # This task serves one caller: commands it runs and its reads are audited as theirs.
-    audit.set_actor(actor_of(identity))
-    await hub.mailbox_read(agency, "stream.opened", [])
-    metrics = getattr(websocket.app.state, "metrics", None)
-    if metrics:
-        metrics.session_opened()
-    token = bearer_token(websocket.headers)
-    parts = split_token(token) if token else None
-    try:
-        fmt = websocket.query_params.get("format") or await hub.format_of(agency)
-        session = StreamSession(websocket, hub, delivery, agency, identity.operator, fmt,
-                                write_deadline=_write_deadline(websocket))
-        session.credential = parts[0] if parts else None
-        session.console = identity.session is not None
-        pem = tls.client_cert_pem(websocket.scope)
-        session.certificate_serial = tls.certificate_facts(pem)[1] if pem else None
-        live = websocket.app.state.streams
-        live.add(session)
+class SessionMetrics(Protocol):
+    """Counts open stream sessions (the Prometheus adapter)."""
+
+    def session_opened(self) -> None: ...
+    def session_closed(self) -> None: ...
+
+
+@dataclass
+class Streams:
+    """The stream endpoint and what it works with, handed over by the application that
+    mounts it (`routes`), so that nothing is looked up on `app.state`."""
+
+    hub: Hub  # its delivery port feeds the sessions
+    gate: HubGate
+    write_deadline: float = 20.0  # the stream_write_timeout_s setting
+    metrics: SessionMetrics | None = None
+    # The open sessions: the application closes those whose credential is revoked.
+    live: set[StreamSession] = field(default_factory=set)
+
+    def routes(self) -> list[BaseRoute]:
+        return [WebSocketRoute("/v1/stream", self.endpoint),
+                Route("/v1/stream", self.upgrade_required)]  # the path without the upgrade
+
+    async def endpoint(self, websocket: WebSocket) -> None:
+        hub, metrics = self.hub, self.metrics
         try:
-            await session.run(after)
-        finally:
-            live.discard(session)
-    finally:
+            identity = await identify(self.gate, websocket.headers, scope=websocket.scope)
+            if identity.session is not None:
+                _check_origin(websocket)
+            agency = identity.agency
+            after = _after(websocket.query_params.get("after"))
+            _check_format(websocket.query_params.get("format"))
+        except ProblemError as exc:
+            p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults,
+                                 websocket.url.path)
+            await websocket.send_denial_response(problems.response(p, exc.headers))
+            return
+        await websocket.accept()
+        # This task serves one caller: commands it runs and its reads are audited as theirs.
+        audit.set_actor(actor_of(identity))
+        await hub.mailbox_read(agency, "stream.opened", [])
         if metrics:
-            metrics.session_closed()
+            metrics.session_opened()
+        token = bearer_token(websocket.headers)
+        parts = split_token(token) if token else None
+        try:
+            fmt = websocket.query_params.get("format") or await hub.format_of(agency)
+            session = StreamSession(websocket, hub, hub.delivery, agency, identity.operator,
+                                    fmt, write_deadline=self.write_deadline)
+            session.credential = parts[0] if parts else None
+            session.console = identity.session is not None
+            session.certificate_serial = self.gate.certificate_serial(websocket.scope)
+            self.live.add(session)
+            try:
+                await session.run(after)
+            finally:
+                self.live.discard(session)
+        finally:
+            if metrics:
+                metrics.session_closed()
+
+    async def upgrade_required(self, request: Request) -> Response:
+        """GET /v1/stream without a WebSocket upgrade: the same 401 as the stream gives
+        an unknown caller, else a 426 naming what is missing."""
+        try:
+            await identify(self.gate, request.headers, scope=request.scope)
+            # The query is checked as the handshake checks it: a bad one is a 422 either way.
+            _after(request.query_params.get("after"))
+            _check_format(request.query_params.get("format"))
+            raise ProblemError(426, "upgrade-required",
+                               "/v1/stream is a WebSocket: send a WebSocket upgrade request",
+                               [problems.FieldFault("header.upgrade", "must be websocket")],
+                               headers={"Upgrade": "websocket", "Connection": "Upgrade"})
+        except ProblemError as exc:
+            p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, request.url.path)
+            return problems.response(p, exc.headers)
 
 
 def _after(raw: str | None) -> int | None:
@@ -139,28 +177,6 @@ def _after(raw: str | None) -> int | None:
         raise ProblemError(422, "invalid", f"after must be an integer from 0 to {SEQ_MAX}",
                            [problems.FieldFault("query.after", "not a seq")])
     return int(raw)
-
-
-def _write_deadline(websocket: WebSocket) -> float:
-    runtime = getattr(websocket.app.state, "runtime", None)
-    return runtime.settings.stream_write_timeout_s if runtime else 20.0
-
-
-async def upgrade_required(request: Request) -> Response:
-    """GET /v1/stream without a WebSocket upgrade: the same 401 as the stream gives an
-    unknown caller, else a 426 naming what is missing."""
-    try:
-        await identify(request.app.state.hub, request.headers, scope=request.scope)
-        # The query is checked as the handshake checks it: a bad one is a 422 either way.
-        _after(request.query_params.get("after"))
-        _check_format(request.query_params.get("format"))
-        raise ProblemError(426, "upgrade-required",
-                           "/v1/stream is a WebSocket: send a WebSocket upgrade request",
-                           [problems.FieldFault("header.upgrade", "must be websocket")],
-                           headers={"Upgrade": "websocket", "Connection": "Upgrade"})
-    except ProblemError as exc:
-        p = problems.problem(exc.status, exc.kind, exc.detail, exc.faults, request.url.path)
-        return problems.response(p, exc.headers)
 
 
 def _check_format(requested: str | None) -> None:

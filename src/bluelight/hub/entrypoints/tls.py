@@ -5,15 +5,14 @@ runs with thin subclasses of uvicorn's httptools and websockets-sansio protocols
 the ASGI TLS extension, `scope["extensions"]["tls"]`, with `client_cert_chain` (the
 verified client certificate as PEM; Python's ssl module gives the leaf only),
 `tls_version` and `cipher_suite`. The ssl module has already verified the certificate
-against `tls_client_ca` (chain and validity dates) before the handshake completes; here
-the hub maps it to an agency and checks the revoked-serials file."""
+against `tls_client_ca` (chain and validity dates) before the handshake completes; the
+hub then maps it to an agency and checks the revoked-serials file, through the
+`ClientCertificates` the composition root gives it (`entrypoints.gate`)."""
 
 from __future__ import annotations
 
 import ssl
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -65,37 +64,16 @@ class TLSWebSocketsProtocol(StreamProtocol):
             self.scope["extensions"]["tls"] = self._tls  # type: ignore[typeddict-unknown-key]
 
 
-class RevokedSerials:
-    """The revoked-serials file, re-read whenever its modification time changes."""
+class ClientCertificates(Protocol):
+    """What the hub needs to know of a verified client certificate (the PKI adapter)."""
 
-    def __init__(self, path: Path | str | None) -> None:
-        self.path = Path(path) if path else None
-        self._stamp: tuple[int, int] | None = None
-        self._serials: set[int] = set()
+    def facts(self, pem: str) -> tuple[str | None, int]:
+        """(agency id, serial number) of a client certificate (PEM)."""
+        ...
 
-    def __contains__(self, serial: int) -> bool:
-        if self.path is None:
-            return False
-        from bluelight.hub.adapters import pki
-
-        try:
-            st = self.path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
-        except FileNotFoundError:
-            stamp = None
-        if stamp != self._stamp:
-            self._serials = pki.read_revoked(self.path) if stamp else set()
-            self._stamp = stamp
-        return serial in self._serials
-
-
-# Set by `configure` when the hub starts with TLS (`bluelight serve`); one hub a process.
-revoked = RevokedSerials(None)
-
-
-def configure(revoked_path: Path | str | None) -> None:
-    global revoked
-    revoked = RevokedSerials(revoked_path)
+    def revoked(self, serial: int) -> bool:
+        """Whether the serial is in the revoked-serials file (`tls_revoked`)."""
+        ...
 
 
 def client_cert_pem(scope: Any) -> str | None:
@@ -105,14 +83,3 @@ def client_cert_pem(scope: Any) -> str | None:
     tls = (scope.get("extensions") or {}).get("tls")
     chain = tls.get("client_cert_chain") if tls else None
     return chain[0] if chain else None
-
-
-@lru_cache(maxsize=1024)
-def certificate_facts(pem: str) -> tuple[str | None, int]:
-    """(agency id, serial number) of a client certificate."""
-    from cryptography import x509
-
-    from bluelight.hub.adapters import pki
-
-    cert = x509.load_pem_x509_certificate(pem.encode())
-    return pki.agency_of(cert), cert.serial_number

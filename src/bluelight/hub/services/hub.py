@@ -43,7 +43,6 @@ from bluelight.hub.services import (
 )
 from bluelight.hub.services.hashing import Busy, HashingPool
 from bluelight.hub.services.locate import locate
-from bluelight.hub.services.policy import Policy
 from bluelight.hub.services.ports import (
     Clock,
     Delivery,
@@ -70,6 +69,7 @@ from bluelight.hub.services.views import (
 )
 from bluelight.kernel.errors import DomainError, NotFound
 from bluelight.kernel.geography import operates_in_gb
+from bluelight.kernel.settings import Policy
 from bluelight.wire.stats import Stats
 
 log = structlog.get_logger(__name__)
@@ -550,6 +550,15 @@ class Hub:
 
         transfers = await self.store.read(job)
         return report.stats(transfers, self.policy.phone_baseline_s)
+
+    # for the entry points, which never read the store themselves -------------------
+    async def is_agency(self, agency_id: str) -> bool:
+        """Whether the agency is registered (a client certificate must name one)."""
+        return await self.store.read(lambda repo: repo.agency(agency_id)) is not None
+
+    def health(self) -> str | None:
+        """Why the hub cannot store anything now (e.g. a read-only disk), or None."""
+        return self.store.health()
 
 
 def _view(repo: Repository, agency: str, transfer_id: str) -> TransferView:

@@ -198,6 +198,9 @@ class Store(Protocol):
         delay nobody waits on."""
         ...
     async def read(self, job: Callable[[Repository], R]) -> R: ...
+    def health(self) -> str | None:
+        """Why nothing can be stored now (a read-only disk), or None."""
+        ...
 
 
 class Subscription(Protocol):

@@ -20,9 +20,9 @@ from bluelight.hub.domain.transfer import (
     on_decision,
 )
 from bluelight.hub.services import audit
-from bluelight.hub.services.policy import Policy
 from bluelight.hub.services.ports import Repository
 from bluelight.kernel.errors import Forbidden, NotFound
+from bluelight.kernel.settings import Policy
 
 _encode = msgspec.json.Encoder().encode
 Clock = Callable[[], float]

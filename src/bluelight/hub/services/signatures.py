@@ -23,9 +23,9 @@ from bluelight.hub.domain.signature import (
 )
 from bluelight.hub.domain.transfer import Transfer
 from bluelight.hub.services import audit
-from bluelight.hub.services.policy import Policy
 from bluelight.hub.services.ports import Jose, Repository
 from bluelight.kernel.errors import Conflict, NotFound
+from bluelight.kernel.settings import Policy
 from bluelight.wire.signatures import KeySet, PublicKey, SignatureView, TransferSignatures
 
 # The wire types are re-exported so the server's imports of this module keep working.

@@ -43,10 +43,10 @@ from bluelight.hub.domain.transfer import (
     UpdateBody,
 )
 from bluelight.hub.services import audit, sharing
-from bluelight.hub.services.policy import Policy
 from bluelight.hub.services.ports import IncidentRecord, RawMessage, Repository
 from bluelight.hub.services.views import Receipt, TransferReceipt
 from bluelight.kernel.errors import Conflict, Faults, FieldFault, NotFound
+from bluelight.kernel.settings import Policy
 
 _encode = msgspec.json.Encoder().encode
 _receipt = msgspec.json.Decoder(Receipt).decode

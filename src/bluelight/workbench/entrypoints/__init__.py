@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     import typer
 
 
-def workbench_of(call: Call) -> Workbench:
-    """The server's workbench (built once, kept on its `Runtime`)."""
-    return call.request.app.state.runtime.workbench
+def workbench_of(call: Call[Workbench]) -> Workbench:
+    """The server's workbench (built once, kept on its `Runtime`): the context the
+    workbench's APIs are mounted with (`bluelight.app`)."""
+    return call.ctx
 
 
 class CommandRoot(Protocol):

@@ -16,6 +16,10 @@ class CodecTranslator:
     def __init__(self, schema_dirs: dict[str, Path] | None = None) -> None:
         self.schema_dirs = {k: v for k, v in (schema_dirs or {}).items() if v}
 
+    def detect(self, data: bytes) -> str:
+        """The format of a document, judged from its content alone."""
+        return detect(data)
+
     def decode(self, format_: str | None, data: bytes) -> Translation:
         """`format_` None means: tell it from the content."""
         name = format_ or detect(data)

@@ -1,4 +1,6 @@
-"""`bluelight bench`: the benchmarks the checks run. Each prints one JSON object."""
+"""`bluelight bench`: the benchmarks the checks run. Each prints one JSON object. They
+drive a hub from outside, as its clients do, so they belong to the simulator rather than
+to the hub's entry points."""
 
 from __future__ import annotations
 
