@@ -42,7 +42,7 @@ $(CHROMIUM):
 
 # Every suite, the slow ones (crash test, load) and the browser tests included: CI runs
 # exactly this.
-test: setup $(CHROMIUM)
+test: setup $(CHROMIUM) lint
 	$(BIN)/pytest -q
 
 test-fast: setup
@@ -68,8 +68,11 @@ bench: setup
 	$(BIN)/bluelight bench crash --kills 5 --transfers 2000 --json
 	$(BIN)/bluelight bench signin --json
 
+# Style, then the layering contracts in .importlinter (each product's layers, the two
+# products apart, the kernel shared, the SDK on the wire types alone): see decision 0001.
 lint: setup
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 docs: setup
 	$(BIN)/bluelight openapi --out docs/openapi.json
