@@ -17,7 +17,8 @@ LINT = Path(sys.executable).with_name("lint-imports")
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+    # Wide, so that no contract's name is wrapped onto a second line of the report.
+    env = {**os.environ, "PYTHONPATH": str(root / "src"), "COLUMNS": "400"}
     return subprocess.run([str(LINT), str(root / ".importlinter"), "--no-cache"],
                           cwd=root, env=env, capture_output=True, text=True, timeout=300)
 
