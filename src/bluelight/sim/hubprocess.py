@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -27,12 +26,9 @@ from bluelight.hub.domain.sharing import (
     DataClass,
 )
 from bluelight.hub.services import directory, operators, sharing
+from bluelight.kernel.loopback import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+__all__ = ["HubProcess", "free_port"]
 
 
 @dataclass
