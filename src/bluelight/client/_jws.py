@@ -1,8 +1,8 @@
-"""The SDK's own JWS (PyJWT): sign what the client sends, check what the hub kept.
+"""JWS (PyJWT): sign what the client sends, check what the hub kept.
 
-The SDK ships without the server, so it cannot use the hub's JOSE adapter
-(bluelight.hub.adapters.jws); this is the part of it a client needs, making and reading
-the same signatures. A signature is `<protected header>..<signature>` over the exact
+The SDK ships without the server, so the signing and checking half lives here, and the
+hub's JOSE adapter (bluelight.hub.adapters.jws) builds on it: one implementation makes
+and reads every signature. A signature is `<protected header>..<signature>` over the exact
 bytes sent, in the unencoded form of RFC 7797 (`"b64": false`, listed in `"crit"`); the
 plain detached form of RFC 7515 appendix F is also read, as the hub accepts it from
 other JOSE libraries. Error messages are the hub's own, word for word, so a
@@ -80,17 +80,18 @@ def public_from_jwk(value: dict[str, Any]) -> PublicKey:
 
 
 # signatures -------------------------------------------------------------------------
-def sign(payload: bytes, key: PrivateKey, kid: str) -> str:
+def sign(payload: bytes, key: PrivateKey, kid: str, at: float | None = None) -> str:
     """`<header>..<signature>` over `payload`, with the key id and the signing time
-    (`iat`, epoch seconds: the hub refuses a stale one) in the protected header."""
+    (`iat`, epoch seconds, default now: the hub refuses a stale one) in the protected
+    header."""
     algorithm = algorithm_of(key.public_key())
-    headers = {"kid": kid, "iat": int(time.time()), "typ": None}
+    headers = {"kid": kid, "iat": int(time.time() if at is None else at), "typ": None}
     # PyJWT leaves the payload out of the serialisation when it is detached.
     return _jws.encode(payload, key, algorithm=algorithm, headers=headers,
                        is_payload_detached=True)
 
 
-def _header(signature: str) -> dict[str, Any]:
+def header(signature: str) -> dict[str, Any]:
     head, dot, rest = signature.partition(".")
     body, dot2, _ = rest.partition(".")
     if not dot or not dot2 or body:
@@ -107,7 +108,7 @@ def _header(signature: str) -> dict[str, Any]:
 def verify(signature: str, payload: bytes, key: PublicKey, algorithm: str) -> dict[str, Any]:
     """Check `signature` over `payload` with `key`; returns the protected header. Only
     `algorithm` (the key's own) is accepted, so a header cannot pick a weaker one."""
-    head = _header(signature)
+    head = header(signature)
     head_b64, _, sig_b64 = signature.partition("..")
     try:
         if head.get("b64", True) is False:

@@ -1,8 +1,8 @@
 """JWS with a detached payload (PyJWT), and the keys that make and check them.
 
-The SDK, which ships without the server, has its own copy of the signing and checking
-half (bluelight.client._jws; tests/unit/test_sdk_jws.py holds the two to the same
-signatures and messages).
+The signing and checking half is the SDK's (bluelight.client._jws), which ships without
+the server; this adapter adds what only the hub needs (new keys, PEM, JWKs) and takes
+keys as PEM text too, as the store keeps them.
 
 A signature is the compact serialisation with the payload left out,
 `<protected header>..<signature>`, over the exact bytes sent.
@@ -14,26 +14,32 @@ library can produce."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import time
 from typing import Any
 
-import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from jwt.algorithms import ECAlgorithm, OKPAlgorithm
 
+from bluelight.client import _jws as client_jws
+from bluelight.client._jws import (
+    JwsError,
+    PrivateKey,
+    PublicKey,
+    algorithm_of,
+    b64decode,
+    header,
+    load_private,
+    public_from_jwk,
+    sign,
+)
+
+__all__ = ["ALGORITHMS", "JwsError", "PrivateKey", "PublicKey", "PyJwtJose", "algorithm_of",
+           "b64decode", "b64encode", "generate", "header", "jwk", "load_private",
+           "load_public", "private_pem", "public_from_jwk", "public_pem", "sign",
+           "thumbprint", "verify"]
+
 ALGORITHMS = ("EdDSA", "ES256")
-PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
-PublicKey = ed25519.Ed25519PublicKey | ec.EllipticCurvePublicKey
-
-_jws = jwt.PyJWS()
-
-
-class JwsError(ValueError):
-    """Not a usable signature or key; the message says what is wrong."""
+b64encode = client_jws._b64
 
 
 # keys -------------------------------------------------------------------------------
@@ -56,18 +62,6 @@ def public_pem(key: PrivateKey | PublicKey) -> str:
                                serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
-def load_private(key: PrivateKey | bytes | str) -> PrivateKey:
-    if isinstance(key, str):
-        key = key.encode()
-    if isinstance(key, bytes):
-        try:
-            key = serialization.load_pem_private_key(key, password=None)
-        except (ValueError, TypeError):
-            raise JwsError("not a PEM private key (unencrypted PKCS#8)") from None
-    algorithm_of(key.public_key())
-    return key
-
-
 def load_public(pem: str | bytes) -> PublicKey:
     try:
         key = serialization.load_pem_public_key(pem.encode() if isinstance(pem, str) else pem)
@@ -75,14 +69,6 @@ def load_public(pem: str | bytes) -> PublicKey:
         raise JwsError("not a PEM public key (SubjectPublicKeyInfo)") from None
     algorithm_of(key)
     return key
-
-
-def algorithm_of(key: PublicKey) -> str:
-    if isinstance(key, ed25519.Ed25519PublicKey):
-        return "EdDSA"
-    if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(key.curve, ec.SECP256R1):
-        return "ES256"
-    raise JwsError("unsupported key type; use Ed25519 (EdDSA) or EC P-256 (ES256)")
 
 
 def jwk(key: PublicKey | str) -> dict[str, Any]:
@@ -96,67 +82,16 @@ def jwk(key: PublicKey | str) -> dict[str, Any]:
 def thumbprint(key: PublicKey | str) -> str:
     """The key's JWK thumbprint (RFC 7638): a key id anyone can recompute from the key,
     the same wherever the key is registered."""
-    members = {k: v for k, v in jwk(key).items() if k in ("crv", "kty", "x", "y")}
-    canonical = json.dumps(members, sort_keys=True, separators=(",", ":")).encode()
-    return _b64(hashlib.sha256(canonical).digest())
+    return client_jws.thumbprint(load_public(key) if isinstance(key, str) else key)
 
 
 # signatures -------------------------------------------------------------------------
-def sign(payload: bytes, key: PrivateKey, kid: str, at: float | None = None) -> str:
-    """`<header>..<signature>` over `payload`, with the key id and the signing time
-    (`iat`, epoch seconds) in the protected header."""
-    algorithm = algorithm_of(key.public_key())
-    headers = {"kid": kid, "iat": int(time.time() if at is None else at), "typ": None}
-    # PyJWT leaves the payload out of the serialisation when it is detached.
-    return _jws.encode(payload, key, algorithm=algorithm, headers=headers,
-                       is_payload_detached=True)
-
-
-def header(signature: str) -> dict[str, Any]:
-    """The protected header, unverified: which key to verify with."""
-    head, dot, rest = signature.partition(".")
-    body, dot2, _ = rest.partition(".")
-    if not dot or not dot2 or body:
-        raise JwsError("not a detached JWS (<header>..<signature>)")
-    try:
-        value = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
-    except (ValueError, TypeError):
-        raise JwsError("the protected header is not base64url JSON") from None
-    if not isinstance(value, dict):
-        raise JwsError("the protected header is not a JSON object")
-    return value
-
-
 def verify(signature: str, payload: bytes, key: PublicKey | str, algorithm: str
            ) -> dict[str, Any]:
-    """Check `signature` over `payload` with `key`; returns the protected header. Only
-    `algorithm` (the key's own) is accepted, so a header cannot pick a weaker one."""
-    key = load_public(key) if isinstance(key, str) else key
-    head = header(signature)
-    head_b64, _, sig_b64 = signature.partition("..")
-    try:
-        if head.get("b64", True) is False:
-            _jws.decode_complete(signature, key, algorithms=[algorithm],
-                                 detached_payload=payload)
-        else:
-            _jws.decode_complete(f"{head_b64}.{_b64(payload)}.{sig_b64}", key,
-                                 algorithms=[algorithm])
-    except jwt.InvalidSignatureError:
-        raise JwsError("the signature does not match the message") from None
-    except jwt.PyJWTError as exc:
-        raise JwsError(f"not a valid JWS ({exc})") from None
-    return head
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def b64decode(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-b64encode = _b64
+    """Check `signature` over `payload` with `key` (or its PEM); returns the protected
+    header. Only `algorithm` (the key's own) is accepted."""
+    return client_jws.verify(signature, payload,
+                             load_public(key) if isinstance(key, str) else key, algorithm)
 
 
 class PyJwtJose:
@@ -171,18 +106,3 @@ class PyJwtJose:
 
     def jwk(self, public_key: str) -> dict[str, Any]:
         return jwk(public_key)
-
-
-def public_from_jwk(value: dict[str, Any]) -> PublicKey:
-    """The public key of a JWK, as GET /v1/agencies/{id}/keys lists them."""
-    try:
-        if value.get("kty") == "OKP":
-            key = OKPAlgorithm.from_jwk(value)
-        elif value.get("kty") == "EC":
-            key = ECAlgorithm.from_jwk(value)
-        else:
-            raise JwsError(f"unsupported key type {value.get('kty')!r}")
-    except jwt.PyJWTError as exc:
-        raise JwsError(f"not a usable JWK ({exc})") from None
-    algorithm_of(key)
-    return key
