@@ -12,9 +12,35 @@ from hubprocess import HubProcess, unique  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def hub(tmp_path_factory) -> HubProcess:
-    """One real hub for the session; each test registers agencies of its own."""
-    process = HubProcess(tmp_path_factory.mktemp("hub")).start()
+def pg_cluster(tmp_path_factory):
+    """A real PostgreSQL primary with a synchronous standby, for the session; each user
+    makes a database of its own (`create_database`)."""
+    from bluelight.hub.adapters.storage.pg_servers import PgCluster
+
+    cluster = PgCluster(tmp_path_factory.mktemp("pg"))
+    cluster.init()
+    yield cluster
+    cluster.remove()
+
+
+@pytest.fixture
+def pg_database(pg_cluster, request) -> str:
+    """A fresh database on the session's cluster: its URL."""
+    return pg_cluster.create_database(unique("t").replace("-", "_"))
+
+
+# The use-case suites run against both stores: the embedded SQLite file, and PostgreSQL
+# with a synchronous standby (issue 12).
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def hub(request, tmp_path_factory) -> HubProcess:
+    """One real hub per store for the session; each test registers agencies of its own."""
+    store = None
+    if request.param == "postgresql":
+        store = request.getfixturevalue("pg_cluster").create_database("session_hub")
+    process = HubProcess(tmp_path_factory.mktemp("hub"), store=store).start()
     yield process
     process.stop()
 

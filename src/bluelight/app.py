@@ -32,9 +32,11 @@ async def _escalate_forever(runtime: Runtime) -> None:
     """Raise overdue alarms. A failure here is logged loudly and retried: the alarm is
     the safety net for a partner who does not answer."""
     interval = runtime.settings.escalate_interval_s
+    # A node that stops scanning (dead, frozen) hands the scan over after this long.
+    lease_s = max(3.0, 3 * interval)
     while True:
         try:
-            raised = await runtime.hub.escalate()
+            raised = await runtime.hub.escalate(lease_s)
             for transfer in raised:
                 log.warning("transfer overdue", transfer=transfer.transfer_id,
                             sender=transfer.sender, recipient=transfer.recipient)

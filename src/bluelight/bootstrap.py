@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bluelight.hub.adapters.codecs.translator import CodecTranslator
 from bluelight.hub.adapters.delivery.inprocess import InProcessDelivery
@@ -14,15 +16,15 @@ from bluelight.hub.adapters.jws import PyJwtJose
 from bluelight.hub.adapters.metrics import PrometheusMetrics
 from bluelight.hub.adapters.pki import ClientCertificates
 from bluelight.hub.adapters.storage import migrate
+from bluelight.hub.adapters.storage.pg_store import PgStore
 from bluelight.hub.adapters.storage.sqlite_store import SqliteStore
-from bluelight.hub.adapters.storage.sqlite_store import transaction as hub_transaction
 from bluelight.hub.domain.transfer import Transfer
 from bluelight.hub.services import report
 from bluelight.hub.services.admin import Admin
 from bluelight.hub.services.hub import Hub
 from bluelight.hub.services.ports import Delivery
 from bluelight.hub.services.ports import Repository as HubRepository
-from bluelight.kernel.settings import Settings
+from bluelight.kernel.settings import ConfigError, Settings, redact
 from bluelight.wire.stats import Stats
 from bluelight.workbench.adapters import assessment_import, estates_csv, radar_svg
 from bluelight.workbench.adapters import migrate as workbench_migrate
@@ -30,6 +32,8 @@ from bluelight.workbench.adapters.seeds import SeedFolder
 from bluelight.workbench.adapters.unit_of_work import SqliteUnitOfWork
 from bluelight.workbench.services.ports import HubFigures
 from bluelight.workbench.services.workbench import Formats, Workbench
+
+R = TypeVar("R")
 
 if TYPE_CHECKING:
     from bluelight.hub.adapters.gazetteer.files import GazetteerFiles
@@ -41,7 +45,7 @@ if TYPE_CHECKING:
 class Runtime:
     settings: Settings
     hub: Hub
-    store: SqliteStore
+    store: SqliteStore | PgStore
     delivery: Delivery
     metrics: PrometheusMetrics
     workbench: Workbench
@@ -53,11 +57,16 @@ class Runtime:
 def build(settings: Settings) -> Runtime:
     """Migrate the database and assemble the hub. The store's writer starts with the
     event loop (see `entrypoints.app`)."""
-    migrate.upgrade(settings.db)
     metrics = PrometheusMetrics()
     delivery = InProcessDelivery()
-    store = SqliteStore(settings.db, on_batch=metrics.batch,
-                        wal_max_bytes=settings.wal_max_bytes)
+    store: SqliteStore | PgStore
+    if settings.store is not None:  # a node of a regional cluster
+        _migrate_cluster(settings.store)
+        store = PgStore(settings.store, on_batch=metrics.batch)
+    else:
+        migrate.upgrade(settings.db)
+        store = SqliteStore(settings.db, on_batch=metrics.batch,
+                            wal_max_bytes=settings.wal_max_bytes)
     hub = Hub(
         store,
         SqliteGazetteer(settings.gazetteer),
@@ -66,6 +75,7 @@ def build(settings: Settings) -> Runtime:
         metrics,
         jose=PyJwtJose(),
         delivery=delivery,
+        node=settings.node,
         translator=CodecTranslator({
             "eido": Path(settings.eido_schema_dir) if settings.eido_schema_dir else None,
             "edxl-de": (Path(settings.edxl_de_schema_dir) if settings.edxl_de_schema_dir
@@ -77,6 +87,18 @@ def build(settings: Settings) -> Runtime:
                    Admin(store, settings.policy),
                    # Only with TLS does a connection carry a certificate to check.
                    ClientCertificates(settings.tls_revoked if settings.tls else None))
+
+
+def _migrate_cluster(url: str) -> None:
+    """Bring the cluster's database up to date; one clear line if it cannot be reached."""
+    try:
+        migrate.upgrade(url)
+    except Exception as exc:  # psycopg's, wrapped by SQLAlchemy: say which setting
+        cause = exc.__cause__ or exc.__context__ or exc
+        reason = (str(getattr(cause, "orig", None) or cause).strip().splitlines()
+                  or [type(cause).__name__])[0]
+        raise ConfigError(f"store: cannot use the PostgreSQL database at {redact(url)}: "
+                          f"{reason}") from None
 
 
 # ---- the collaboration workbench ------------------------------------------------------
@@ -101,7 +123,7 @@ class HubDatabaseFigures:
     computed from the hub's database file, as `Hub.stats` computes them. It reads in its
     own short transaction; blocking the event loop is fine where nothing else runs."""
 
-    def __init__(self, db: Path, phone_baseline_s: float) -> None:
+    def __init__(self, db: Path | str, phone_baseline_s: float) -> None:
         self.db = db
         self.phone_baseline_s = phone_baseline_s
 
@@ -110,15 +132,15 @@ class HubDatabaseFigures:
             ts = repo.transfers_since(since)
             return ts if agency is None else [t for t in ts if t.party(agency)]
 
-        return report.stats(hub_transaction(self.db, job), self.phone_baseline_s)
+        return report.stats(hub_transaction(self.db)(job), self.phone_baseline_s)
 
 
 def command_line_workbench(settings: Settings) -> Workbench:
     """The workbench for one command. It reads the hub's figures from the hub's database
     when there is one here; otherwise the register shows no live figures (a workbench
     may run on a machine with no hub)."""
-    figures = (HubDatabaseFigures(settings.db, settings.phone_baseline_s)
-               if settings.db.exists() else None)
+    figures = (HubDatabaseFigures(settings.store or settings.db, settings.phone_baseline_s)
+               if settings.store or settings.db.exists() else None)
     return workbench(settings, figures)
 
 
@@ -133,8 +155,22 @@ def admin(settings: Settings) -> Admin:
     transaction of its own: for a command, whether or not a hub is running on it."""
     from bluelight.hub.adapters.storage.direct_store import DirectStore
 
-    migrate.upgrade(settings.db)
-    return Admin(DirectStore(settings.db), settings.policy)
+    target = settings.store or settings.db
+    migrate.upgrade(target)
+    return Admin(DirectStore(hub_transaction(target)), settings.policy)
+
+
+def hub_transaction(target: Path | str) -> Callable[[Callable[[HubRepository], R]], R]:
+    """Runs one job in a transaction of its own on the hub's database: the SQLite file,
+    or the cluster's PostgreSQL (a URL). For commands, tests and tools, beside a running
+    hub or none."""
+    if isinstance(target, str):
+        from bluelight.hub.adapters.storage import pg_store
+
+        return partial(pg_store.transaction, target)
+    from bluelight.hub.adapters.storage import sqlite_store
+
+    return partial(sqlite_store.transaction, target)
 
 
 def codecs() -> CodecTranslator:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 import uuid
 
@@ -65,10 +64,8 @@ def test_wrong_credentials_get_the_same_401(hub, people, username, password):
 
 
 def test_passwords_are_stored_as_argon2id_hashes(hub, people):
-    db = sqlite3.connect(hub.db)
-    (stored,) = db.execute("SELECT password_hash FROM operators WHERE username = ?",
-                           (people["fire_user"],)).fetchone()
-    db.close()
+    [(stored,)] = hub.sql("SELECT password_hash FROM operators WHERE username = ?",
+                          (people["fire_user"],))
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 

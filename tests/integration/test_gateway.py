@@ -3,7 +3,6 @@ handled like its native equivalent, and stored exactly as received."""
 
 from __future__ import annotations
 
-import sqlite3
 import uuid
 
 import httpx
@@ -34,10 +33,8 @@ def test_a_message_is_stored_as_received_and_handled_as_native(hub, http, region
     offer = http.get("/v1/inbox", headers=auth(region.fire.token)).json()["entries"][0]
     assert offer["transfer_id"] == receipt["transfers"][0]["transfer_id"]
 
-    db = sqlite3.connect(hub.db)
-    stored = db.execute("SELECT format, media_type, body FROM raw_messages WHERE incident_id = ?",
-                        (receipt["incident_id"],)).fetchall()
-    db.close()
+    stored = hub.sql("SELECT format, media_type, body FROM raw_messages WHERE incident_id = ?",
+                     (receipt["incident_id"],))
     assert stored == [("bluelight", "application/json", body)]
 
     # Resending the same foreign message is idempotent, as on the native API.
@@ -107,10 +104,8 @@ def test_an_edxl_de_case_from_the_french_hub_reaches_its_recipient(hub, http, fr
     assert offer["rendered"]["format"] == "edxl-de"
     assert '"distributionID"' in offer["rendered"]["data"]
 
-    db = sqlite3.connect(hub.db)
-    (fmt,) = db.execute("SELECT format FROM raw_messages WHERE incident_id = ?",
-                        (receipt["incident_id"],)).fetchone()
-    db.close()
+    [(fmt,)] = hub.sql("SELECT format FROM raw_messages WHERE incident_id = ?",
+                       (receipt["incident_id"],))
     assert fmt == "edxl-de"
 
     # SAMU's system acknowledges; the French fire service hears "delivered" in its own
@@ -181,18 +176,9 @@ def test_a_public_alert_with_no_subscribers_is_refused_not_parked(hub, http):
     problem = r.json()
     assert "addressed to nobody" in problem["detail"]
     assert problem["errors"] == [{"field": "recipients", "fault": "no recipient"}]
-    with hub_db(hub) as conn:  # nothing half-stored: no incident, no raw message
-        assert conn.execute("SELECT count(*) FROM raw_messages WHERE agency = ?",
-                            (source,)).fetchone()[0] == 0
-        assert conn.execute("SELECT count(*) FROM incidents WHERE sender = ?",
-                            (source,)).fetchone()[0] == 0
-
-
-def hub_db(hub):
-    import contextlib
-    import sqlite3
-
-    return contextlib.closing(sqlite3.connect(hub.db))
+    # Nothing half-stored: no incident, no raw message.
+    assert hub.sql("SELECT count(*) FROM raw_messages WHERE agency = ?", (source,)) == [(0,)]
+    assert hub.sql("SELECT count(*) FROM incidents WHERE sender = ?", (source,)) == [(0,)]
 
 
 def test_a_mait_xml_incident_is_handled_and_answered_in_mait_xml(hub, http, region):
@@ -267,8 +253,6 @@ def test_updates_in_another_standard_are_kept_as_received_too(hub, http, region)
     r = http.post("/v1/messages", params={"format": "mait-xml"}, content=update,
                   headers=auth(region.police.token) | {"content-type": "application/xml"})
     assert r.status_code == 201, r.text
-    db = sqlite3.connect(hub.db)
-    stored = db.execute("SELECT format, body FROM raw_messages WHERE incident_id = ?",
-                        (r.json()["incident_id"],)).fetchall()
-    db.close()
+    stored = hub.sql("SELECT format, body FROM raw_messages WHERE incident_id = ?",
+                     (r.json()["incident_id"],))
     assert stored == [("mait-xml", update)]

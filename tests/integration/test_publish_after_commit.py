@@ -1,8 +1,8 @@
 """Publishing after commit is a step the use cases name, and translation stays out of the
 write job.
 
-The hub here is the real one from the composition root (SQLite store, in-process
-delivery, codecs); a thin wrapper around the store port watches what runs inside a
+The hub here is the real one from the composition root (SQLite or PostgreSQL store,
+in-process delivery, codecs); a thin wrapper around the store port watches what runs inside a
 write job, which is exactly the seam a second store adapter plugs into."""
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from samples import incident as incident_dict
 SENDER, RECIPIENT = "uk.police.sender", "uk.fire.recipient"
 
 
-@pytest.fixture
-async def runtime(tmp_path):
-    runtime = build(Settings(data_dir=str(tmp_path)))
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def runtime(request, tmp_path):
+    store = request.getfixturevalue("pg_database") if request.param == "postgresql" else None
+    runtime = build(Settings(data_dir=str(tmp_path), store=store))
     runtime.store.start()
     for agency_id, service in ((SENDER, Service.POLICE), (RECIPIENT, Service.FIRE)):
         _, job = directory.register(Agency(id=agency_id, name=agency_id, service=service,
@@ -71,7 +72,7 @@ async def test_entries_are_published_even_when_the_caller_hung_up(runtime):
 
     def job(repo):
         # The caller goes away while the commit is under way (the next loop turn).
-        loop.call_soon(caller.cancel)
+        loop.call_soon_threadsafe(caller.cancel)  # the PostgreSQL store runs jobs on a thread
         return _append(RECIPIENT)(repo)
 
     async def call():

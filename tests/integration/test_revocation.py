@@ -14,19 +14,18 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from bluelight.hub.adapters.storage.sqlite_store import transaction
 from bluelight.hub.services import credentials, directory
 
 
 def cli(hub, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bluelight.cli", *args],
-                          env=os.environ | {"BLUELIGHT_DATA_DIR": str(hub.data_dir)},
+                          env=os.environ | hub.cli_env,
                           capture_output=True, text=True, timeout=60)
 
 
 def new_token(hub, agency_id: str) -> str:
     token, job = directory.new_credential(agency_id, time.time())
-    transaction(hub.db, job)
+    hub.transaction(job)
     return token
 
 
@@ -58,7 +57,7 @@ def test_an_open_stream_is_closed_when_its_credential_is_revoked(hub, region):
         async with websockets.connect(
                 url, additional_headers={"Authorization": f"Bearer {doomed}"}) as ws:
             await asyncio.wait_for(ws.recv(), 5)  # the live frame: connected
-            transaction(hub.db, directory.revoke(credentials.split(doomed)[0], time.time()))
+            hub.transaction(directory.revoke(credentials.split(doomed)[0], time.time()))
             with pytest.raises(ConnectionClosed) as closed:
                 while True:
                     await asyncio.wait_for(ws.recv(), 5)

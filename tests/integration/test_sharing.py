@@ -202,7 +202,7 @@ def test_the_audit_chain_stays_intact_while_the_hub_and_the_cli_both_write(hub, 
         send(hub, trio, ["fire"])
     out = subprocess.run([sys.executable, "-m", "bluelight.cli", "audit",
                           "verify", "--json"], capture_output=True, text=True, timeout=60,
-                         env=os.environ | {"BLUELIGHT_DATA_DIR": str(hub.data_dir)})
+                         env=os.environ | hub.cli_env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert json.loads(out.stdout)["ok"] is True
 

@@ -20,7 +20,6 @@ import websockets
 
 from bluelight.client import Client, HubError
 from bluelight.hub.adapters import jws
-from bluelight.hub.adapters.storage.sqlite_store import transaction
 from bluelight.hub.domain.signature import Algorithm, SigningKey
 from bluelight.hub.services import signatures
 from hubprocess import HubProcess, unique
@@ -29,7 +28,7 @@ from samples import incident
 
 def cli(hub, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bluelight.cli", *args],
-                          env=os.environ | {"BLUELIGHT_DATA_DIR": str(hub.data_dir)},
+                          env=os.environ | hub.cli_env,
                           capture_output=True, text=True, timeout=60)
 
 
@@ -37,7 +36,7 @@ def new_key(hub, agency_id: str, algorithm: str = "EdDSA"):
     """A key pair whose public key is registered for the agency, as `agency key add`."""
     private = jws.generate(algorithm)
     kid = jws.thumbprint(private.public_key())
-    transaction(hub.db, signatures.register(SigningKey(
+    hub.transaction(signatures.register(SigningKey(
         key_id=kid, agency=agency_id, algorithm=Algorithm(algorithm),
         public_key=jws.public_pem(private), created_at=time.time())))
     return private, kid

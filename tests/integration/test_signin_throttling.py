@@ -15,7 +15,6 @@ import httpx
 import pytest
 from argon2 import PasswordHasher
 
-from bluelight.hub.adapters.storage.sqlite_store import transaction
 from bluelight.hub.domain.operator import Operator
 from bluelight.hub.services import operators
 from hubprocess import HubProcess, unique
@@ -66,8 +65,8 @@ def slow_operator(hub, agency) -> str:
     so that a wrong password keeps the hashing thread busy for a while."""
     username = unique("slow")
     slow = PasswordHasher(time_cost=24).hash(PASSWORD)
-    transaction(hub.db, operators.add(Operator(username=username, name="Slow",
-                                               agency=agency[0]), slow, time.time()))
+    hub.transaction(operators.add(Operator(username=username, name="Slow",
+                                           agency=agency[0]), slow, time.time()))
     return username
 
 

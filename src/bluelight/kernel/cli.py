@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from bluelight.kernel.errors import DomainError, validation_fault
-from bluelight.kernel.settings import ConfigError, Settings, load_settings
+from bluelight.kernel.settings import ConfigError, Settings, check_settings, load_settings
 
 console = Console()
 err = Console(stderr=True, markup=False, highlight=False)
@@ -25,11 +25,14 @@ def settings(config: Path | None, **overrides) -> Settings:
     """Settings from the file and environment; a broken config exits 2."""
     try:
         loaded = load_settings(config)
+        changes = {k: v for k, v in overrides.items() if v is not None}
+        if changes:
+            loaded = msgspec.structs.replace(loaded, **changes)
+            check_settings(loaded)
     except ConfigError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from None
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    return msgspec.structs.replace(loaded, **changes) if changes else loaded
+    return loaded
 
 
 def refuse(exc: msgspec.ValidationError | DomainError) -> NoReturn:

@@ -5,6 +5,7 @@ rather than in the hub's services, which import it)."""
 from __future__ import annotations
 
 import os
+import socket
 import tomllib
 from pathlib import Path
 from typing import Annotated
@@ -47,6 +48,14 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     db_path: str | None = None  # default: <data_dir>/hub.sqlite
     gazetteer_path: str | None = None  # default: <data_dir>/gazetteer.sqlite
     workbench_path: str | None = None  # default: <data_dir>/workbench.sqlite
+    # A regional cluster (issue 12): the PostgreSQL database every node shares (a libpq
+    # URL; name the primary and its standby, with target_session_attrs=read-write), and
+    # the NATS servers (comma-separated nats:// URLs) that carry entries between nodes.
+    # Unset: the embedded single-node hub, on the SQLite file db_path.
+    store: str | None = None
+    delivery: str | None = None
+    # This node's name in its cluster (default: host name and port).
+    node_name: str | None = None
     max_body_bytes: int = 256 * 1024  # also the largest WebSocket message
     # The hub's write-ahead log is checkpointed and truncated once it passes this size
     # (0: no bound). Each truncation briefly holds up writes; see the operator guide.
@@ -102,6 +111,14 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     @property
     def db(self) -> Path:
         return Path(self.db_path) if self.db_path else Path(self.data_dir) / "hub.sqlite"
+
+    @property
+    def node(self) -> str:
+        return self.node_name or f"{socket.gethostname()}:{self.port}"
+
+    @property
+    def nats_urls(self) -> list[str]:
+        return [u.strip() for u in (self.delivery or "").split(",") if u.strip()]
 
     @property
     def gazetteer(self) -> Path:
@@ -160,6 +177,30 @@ def load_settings(path: Path | None = None, env: dict[str, str] | None = None) -
             values[name] = value
     try:
         # strict=False lets environment strings become numbers, booleans and paths.
-        return msgspec.convert(values, Settings, strict=False)
+        settings = msgspec.convert(values, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise ConfigError(f"invalid setting: {exc}") from exc
+    check_settings(settings)
+    return settings
+
+
+def check_settings(settings: Settings) -> None:
+    """Catch a mistyped cluster URL before anything starts, naming the setting."""
+    if settings.store is not None and not settings.store.startswith(
+            ("postgresql://", "postgres://")):
+        raise ConfigError(f"invalid setting store: {settings.store!r} is not a PostgreSQL "
+                          "URL (postgresql://user:password@host:port/database)")
+    for url in settings.nats_urls:
+        if not url.startswith(("nats://", "tls://")):
+            raise ConfigError(f"invalid setting delivery: {url!r} is not a NATS URL "
+                              "(nats://host:port, comma-separated for several)")
+    if settings.nats_urls and settings.store is None:
+        raise ConfigError("invalid setting delivery: NATS delivery joins the nodes of a "
+                          "cluster, which share a PostgreSQL store; set store too")
+
+
+def redact(url: str) -> str:
+    """A database URL fit for a log line or an error: without its password."""
+    import re
+
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)

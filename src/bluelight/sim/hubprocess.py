@@ -1,5 +1,5 @@
-"""A real hub in a subprocess on 127.0.0.1 with its own SQLite files: used by the
-benchmarks, the crash test and the integration tests."""
+"""A real hub in a subprocess on 127.0.0.1, on its own SQLite files or on a PostgreSQL
+database (`store`): used by the benchmarks, the crash test and the integration tests."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from bluelight.bootstrap import hub_transaction
 from bluelight.hub.adapters.storage import migrate
-from bluelight.hub.adapters.storage.sqlite_store import transaction
 from bluelight.hub.domain.agency import Agency, MessageFormat, Service
 from bluelight.hub.domain.operator import Operator, Role
 from bluelight.hub.domain.sharing import (
@@ -39,6 +39,8 @@ class HubProcess:
     proc: subprocess.Popen | None = None
     scheme: str = "http"  # "https" for a hub started with BLUELIGHT_TLS_CERT/KEY in env
     ca_cert: Path | None = None  # verifies an https hub's certificate (else system CAs)
+    store: str | None = None  # a PostgreSQL URL: the hub runs on it instead of SQLite
+    _migrated: bool = field(default=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -48,12 +50,48 @@ class HubProcess:
     def db(self) -> Path:
         return self.data_dir / "hub.sqlite"
 
+    @property
+    def backend(self) -> str:
+        return "postgresql" if self.store else "sqlite"
+
+    @property
+    def cli_env(self) -> dict[str, str]:
+        """The environment a `bluelight` command needs to work on this hub's database."""
+        return {"BLUELIGHT_DATA_DIR": str(self.data_dir)} | (
+            {"BLUELIGHT_STORE": self.store} if self.store else {})
+
+    def sql(self, statement: str, args: tuple = ()) -> list[tuple]:
+        """Run one statement (SQLite's `?` placeholders) on the hub's database, committed;
+        the rows it returns. For tests that look under the API."""
+        if self.store:
+            import psycopg
+
+            from bluelight.hub.adapters.storage.pg_repository import PgConnection
+
+            with psycopg.connect(self.store, autocommit=True) as conn:
+                cursor = PgConnection(conn).execute(statement, args)
+                return cursor.fetchall() if cursor.description else []
+        import sqlite3
+
+        conn = sqlite3.connect(self.db, isolation_level=None)
+        try:
+            return conn.execute(statement, args).fetchall()
+        finally:
+            conn.close()
+
+    def transaction(self, job):
+        """Run a job on the hub's database, as a `bluelight` command does."""
+        if not self._migrated:
+            migrate.upgrade(self.store or self.db)
+            self._migrated = True
+        return hub_transaction(self.store or self.db)(job)
+
     def start(self, timeout: float = 30.0) -> HubProcess:
         env = os.environ | {
             "BLUELIGHT_DATA_DIR": str(self.data_dir),
             "BLUELIGHT_ESCALATE_INTERVAL_S": "0.05",
             "BLUELIGHT_LOG_LEVEL": "warning",
-        } | self.env
+        } | ({"BLUELIGHT_STORE": self.store} if self.store else {}) | self.env
         log = open(self.data_dir / "hub.log", "ab")  # noqa: SIM115 - lives as long as the hub
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bluelight.cli", "serve", "--port", str(self.port)],
@@ -93,18 +131,17 @@ class HubProcess:
                    decision_deadline_s: float | None = None,
                    format: str = "bluelight") -> str:  # noqa: A002 - the agency's format
         """Register directly in the hub's database, as `bluelight agency add` does."""
-        migrate.upgrade(self.db)
         agency = Agency(id=agency_id, name=name or agency_id, service=Service(service),
                         phone=phone, ack_deadline_s=ack_deadline_s,
                         decision_deadline_s=decision_deadline_s,
                         format=MessageFormat(format))
         token, job = directory.register(agency, time.time())
-        transaction(self.db, job)
+        self.transaction(job)
         return token
 
     def subscribe(self, subscriber: str, source: str) -> None:
         """`subscriber` receives `source`'s public alerts, as `bluelight agency subscribe`."""
-        transaction(self.db, directory.subscribe(subscriber, source))
+        self.transaction(directory.subscribe(subscriber, source))
 
     def add_agreement(self, agreement_id: str, parties: list[str],
                       data_classes: list[str] | None = None, *, retention_days: int = 365,
@@ -117,16 +154,15 @@ class HubProcess:
                                                  else list(DataClass))],
             lawful_basis="UK GDPR Art. 6(1)(e) public task; DPA 2018 s.35 and Sch. 8",
             review_date=date.today() + timedelta(days=365), retention_days=retention_days)
-        return transaction(self.db, sharing.add(agreement_id, terms, "cli:test", time.time()))
+        return self.transaction(sharing.add(agreement_id, terms, "cli:test", time.time()))
 
     def add_operator(self, username: str, agency_id: str, name: str, password: str,
                      role: str = "operator") -> None:
         """Add a console operator, as `bluelight operator add` does."""
-        migrate.upgrade(self.db)
         job = operators.add(Operator(username=username, name=name, agency=agency_id,
                                      role=Role(role)),
                             operators.hash_password(password), time.time())
-        transaction(self.db, job)
+        self.transaction(job)
 
 
 def unique(prefix: str) -> str:

@@ -23,13 +23,25 @@ from bluelight.hub.services.ports import Repository
 _encode = msgspec.json.Encoder().encode
 
 
+LEASE = "overdue-scan"
+
+
 def escalate(
-    clock: Callable[[], float], limit: int = 500
+    clock: Callable[[], float], limit: int = 500, *, holder: str = "hub",
+    lease_s: float = 3.0,
 ) -> Callable[[Repository], list[tuple[Transfer, OverdueStage]]]:
-    """Returns the transfers whose alarm was raised now, with the stage missed."""
+    """Returns the transfers whose alarm was raised now, with the stage missed.
+
+    In a cluster every hub node runs this, and one at a time scans: the one holding the
+    lease (`holder` names the node). A node that dies or freezes stops renewing it, and
+    after `lease_s` another takes over. Each alarm is raised once whoever scans: the
+    transfer is marked in the same transaction, and the store runs write jobs one
+    after another, cluster-wide."""
 
     def job(repo: Repository) -> list[tuple[Transfer, OverdueStage]]:
         now = clock()
+        if not repo.take_lease(LEASE, holder, now, lease_s):
+            return []
         raised = []
         for transfer in repo.overdue_candidates(now, limit):
             if (

@@ -89,8 +89,9 @@ class Hub:
         jose: Jose | None = None,
         hashing: HashingPool | None = None,
         delivery: Delivery | None = None,
+        node: str = "hub",  # this hub node's name in its cluster
     ) -> None:
-        self.store = store
+        self.store, self.node = store, node
         # Where committed mailbox entries go: the agencies' connected sessions. Without
         # one (a tool that only stores), entries wait in the mailbox for the next poll.
         self.delivery = delivery or NoDelivery()
@@ -394,8 +395,11 @@ class Hub:
     async def audit_head(self) -> tuple[int, str] | None:
         return await self.store.read(lambda repo: repo.audit_head())
 
-    async def escalate(self) -> list[Transfer]:
-        raised = await self.store.write(escalate.escalate(self.clock), urgent=False,
+    async def escalate(self, lease_s: float = 3.0) -> list[Transfer]:
+        """Raise the alarms now due, if this node holds the scan's lease (see
+        `escalate.escalate`); `lease_s` is how long a silent holder keeps it."""
+        raised = await self.store.write(escalate.escalate(self.clock, holder=self.node,
+                                                          lease_s=lease_s), urgent=False,
                                         publish=self.publish)  # "phone them now" alarms
         for transfer, stage in raised:
             self.metrics.overdue(transfer, stage.value)

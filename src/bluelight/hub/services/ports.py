@@ -111,6 +111,10 @@ class Repository(Protocol):
     def subscribers(self, source: str) -> list[str]: ...
     def subscribe(self, subscriber: str, source: str) -> None: ...
 
+    def take_lease(self, name: str, holder: str, now: float, ttl_s: float) -> bool:
+        """Take or renew a cluster-wide lease; False while another holder has it."""
+        ...
+
     def add_event(
         self, incident_id: str, transfer_id: str | None, at: float, actor: str, kind: str,
         detail: dict | None = None,

@@ -1,7 +1,7 @@
 """The Store port without the server's machinery, for the command line: each job runs at
 once, on the caller's thread, in a transaction of its own. A command runs a use case or
 two and exits, so there is nothing to batch; and it is safe beside a running hub, as
-SQLite serialises the writers.
+the database serialises the writers.
 
 It keeps the port's promise about mailbox entries as `SqliteStore` does: a job that
 appends some without naming a publish step is refused (rolled back), and the step gets
@@ -11,11 +11,10 @@ to; a running hub's clients read them from the mailbox."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from bluelight.hub.adapters.storage.settle import refuse_unpublished
 from bluelight.hub.adapters.storage.sqlite_repository import SqliteRepository
-from bluelight.hub.adapters.storage.sqlite_store import transaction
 from bluelight.hub.domain.transfer import Entry
 from bluelight.hub.services.ports import Publish, Repository
 
@@ -23,8 +22,11 @@ R = TypeVar("R")
 
 
 class DirectStore:
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    """`transaction(job)` runs a job in a transaction of its own: on the SQLite file, or
+    on the cluster's PostgreSQL (`bootstrap.hub_transaction` picks)."""
+
+    def __init__(self, transaction: Callable[[Callable[[Repository], Any]], Any]) -> None:
+        self.transaction = transaction
 
     async def write(self, job: Callable[[Repository], R], *, urgent: bool = True,
                     publish: Publish | None = None) -> R:
@@ -33,20 +35,18 @@ class DirectStore:
         def checked(repo: Repository) -> R:
             result = job(repo)
             entries = repo.appended if isinstance(repo, SqliteRepository) else []
-            if entries and publish is None:
-                raise RuntimeError("the job appended mailbox entries but its use case "
-                                   "named no publish step for them")
+            refuse_unpublished(entries, publish)
             appended.extend(entries)
             return result
 
-        result = transaction(self.path, checked)
+        result = self.transaction(checked)
         if publish is not None and appended:
             publish(appended)
         return result
 
     async def read(self, job: Callable[[Repository], R]) -> R:
         # A transaction like any other: the command line reads what the hub committed.
-        return transaction(self.path, job)
+        return self.transaction(job)
 
     def health(self) -> str | None:
         return None  # a store that cannot write says so when a job tries

@@ -19,6 +19,11 @@ def alembic_config(url: str, migrations: Path = MIGRATIONS) -> Config:
     return _alembic_config(url, migrations)
 
 
-def upgrade(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(sqlite_url(path)), "head")
+def upgrade(target: Path | str) -> None:
+    """Bring the database to the newest schema: a SQLite file, or a PostgreSQL URL."""
+    if isinstance(target, str):
+        # Alembic's config is an INI file underneath: a % in a password must be doubled.
+        command.upgrade(alembic_config(target.replace("%", "%%")), "head")
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(sqlite_url(target)), "head")

@@ -41,7 +41,8 @@ class RetentionRows:
             raw = detail.encode() if isinstance(detail, str) else detail
             new = rewrite(kind, raw)
             if new is not None and new != raw:
-                self._c.execute("UPDATE events SET detail = ? WHERE id = ?", (new, id_))
+                self._c.execute("UPDATE events SET detail = ? WHERE id = ?",
+                                (new.decode(), id_))  # a text column on every engine
                 changed += 1
         return changed
 
@@ -49,8 +50,8 @@ class RetentionRows:
         """Empty the messages kept exactly as received (other standards) and the signed
         payloads: both hold the personal data verbatim. What remains (format, losses,
         the signature itself) still shows that the message existed and who signed it."""
-        n = self._c.execute("UPDATE raw_messages SET body = x'' WHERE incident_id = ?"
-                            " AND length(body) > 0", (incident_id,)).rowcount
-        n += self._c.execute("UPDATE signatures SET payload = x'' WHERE incident_id = ?"
-                             " AND length(payload) > 0", (incident_id,)).rowcount
+        n = self._c.execute("UPDATE raw_messages SET body = ? WHERE incident_id = ?"
+                            " AND length(body) > 0", (b"", incident_id)).rowcount
+        n += self._c.execute("UPDATE signatures SET payload = ? WHERE incident_id = ?"
+                             " AND length(payload) > 0", (b"", incident_id)).rowcount
         return n

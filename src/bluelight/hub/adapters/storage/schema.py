@@ -4,6 +4,7 @@ from this metadata; the SQLite adapter's hand-written SQL must match it (tests c
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Float,
     ForeignKey,
@@ -101,9 +102,11 @@ transfers = Table(
     Index("ix_transfers_sender", "sender", "submitted_at"),
     Index("ix_transfers_recipient", "recipient", "submitted_at"),
     # The escalation scan reads only transfers still waiting on a deadline.
-    Index("ix_transfers_ack_due", "ack_due_at", sqlite_where=text("ack_due_at IS NOT NULL")),
+    Index("ix_transfers_ack_due", "ack_due_at", sqlite_where=text("ack_due_at IS NOT NULL"),
+          postgresql_where=text("ack_due_at IS NOT NULL")),
     Index(
-        "ix_transfers_decision_due", "decision_due_at", sqlite_where=text("decision_due_at IS NOT NULL")
+        "ix_transfers_decision_due", "decision_due_at", sqlite_where=text("decision_due_at IS NOT NULL"),
+        postgresql_where=text("decision_due_at IS NOT NULL")
     ),
 )
 
@@ -119,7 +122,8 @@ mailbox = Table(
     Column("at", Float, nullable=False),
     Column("acked_at", Float),
     PrimaryKeyConstraint("agency", "seq"),
-    Index("ix_mailbox_unacked", "agency", "seq", sqlite_where=text("acked_at IS NULL")),
+    Index("ix_mailbox_unacked", "agency", "seq", sqlite_where=text("acked_at IS NULL"),
+          postgresql_where=text("acked_at IS NULL")),
 )
 
 events = Table(
@@ -244,4 +248,22 @@ audit_log = Table(
     Index("ix_audit_incident", "incident_id"),
     Index("ix_audit_agency", "agency"),
     Index("ix_audit_counterparty", "counterparty"),
+)
+
+# How many write batches have committed, cluster-wide. Each writer bumps it under the
+# write lock; a writer that sees it moved by more than its own bump knows another hub
+# node wrote in between, and drops what it had cached (see `PgStore`). One row, id 1.
+writer_epoch = Table(
+    "writer_epoch",
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("n", BigInteger, nullable=False),
+)
+
+# Time-bound leases: the hub node that holds one does a cluster-wide chore (the overdue
+# scan) until `expires_at`, renewing as it goes; a node that died or froze loses it.
+leases = Table(
+    "leases",
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(120), nullable=False),
+    Column("expires_at", Float, nullable=False),
 )

@@ -72,6 +72,7 @@ class SignatureRows:
         are left out."""
         rows = self._c.execute(
             f"SELECT {_SIGNATURE_COLUMNS} FROM signatures WHERE incident_id = ?1"
-            " AND (?2 IS NULL OR transfer_id IS NULL OR transfer_id = ?2) ORDER BY id",
+            " AND (CAST(?2 AS VARCHAR) IS NULL OR transfer_id IS NULL OR transfer_id = ?2)"
+            " ORDER BY id",
             (incident_id, transfer_id))
         return [_signature(r) for r in rows]

@@ -45,6 +45,7 @@ def _entry(row: tuple) -> Entry:
     )
 
 
+_NO_LIMIT = 2**62
 _ENTRY_COLUMNS = "agency, seq, kind, incident_id, transfer_id, body, at"
 _AGENCY_COLUMNS = "id, name, service, phone, ack_deadline_s, decision_deadline_s, format"
 
@@ -199,8 +200,9 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
 
     def save_session(self, session: Session) -> None:
         self._c.execute(
-            "INSERT OR REPLACE INTO sessions (token_hash, username, body, expires_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO sessions (token_hash, username, body, expires_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (token_hash) DO UPDATE SET username = excluded.username,"
+            " body = excluded.body, expires_at = excluded.expires_at",
             (session.token_hash, session.username, _encode(session), session.expires_at),
         )
 
@@ -352,9 +354,9 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
             rows = self._c.execute(
                 "UPDATE mailbox SET acked_at = ? WHERE agency = ? AND acked_at IS NULL AND seq"
                 f" IN ({','.join('?' * len(chunk))})"
-                # X'6E756C6C' is the bytes of JSON null: a placeholder for the unread body.
-                " RETURNING agency, seq, kind, incident_id, transfer_id, X'6E756C6C', at",
-                (at, agency, *chunk),
+                # The last but one column is JSON null, a placeholder for the unread body.
+                " RETURNING agency, seq, kind, incident_id, transfer_id, ?, at",
+                (at, agency, *chunk, b"null"),
             ).fetchall()
             acked.extend(_entry(r) for r in rows)
         acked.sort(key=lambda e: e.seq)
@@ -396,7 +398,7 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
             "INSERT INTO raw_messages (agency, format, media_type, body, incident_id,"
             " received_at, losses) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (raw.agency, raw.format, raw.media_type, raw.body, incident_id, at,
-             _encode(raw.losses) if raw.losses else None),
+             _encode(raw.losses).decode() if raw.losses else None),  # text columns
         )
 
     def subscribers(self, source: str) -> list[str]:
@@ -405,8 +407,23 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
         return [r[0] for r in rows]
 
     def subscribe(self, subscriber: str, source: str) -> None:
-        self._c.execute("INSERT OR IGNORE INTO alert_subscriptions (source, subscriber)"
-                        " VALUES (?, ?)", (source, subscriber))
+        self._c.execute("INSERT INTO alert_subscriptions (source, subscriber) VALUES (?, ?)"
+                        " ON CONFLICT DO NOTHING", (source, subscriber))
+
+    # the cluster ----------------------------------------------------------------------
+    def take_lease(self, name: str, holder: str, now: float, ttl_s: float) -> bool:
+        """Take the lease, or renew it if `holder` has it; False while another holder's
+        has not expired."""
+        return self._c.execute(
+            "INSERT INTO leases (name, holder, expires_at) VALUES (?1, ?2, ?3)"
+            " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
+            " expires_at = excluded.expires_at"
+            " WHERE leases.holder = excluded.holder OR leases.expires_at <= ?4"
+            " RETURNING holder", (name, holder, now + ttl_s, now)).fetchone() is not None
+
+    def bump_writer_epoch(self) -> int:
+        return self._c.execute(
+            "UPDATE writer_epoch SET n = n + 1 WHERE id = 1 RETURNING n").fetchone()[0]
 
     # timeline -----------------------------------------------------------------------
     def add_event(
@@ -416,7 +433,8 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
         self._c.execute(
             "INSERT INTO events (incident_id, transfer_id, at, actor, kind, detail)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (incident_id, transfer_id, at, actor, kind, _encode(detail) if detail else None),
+            (incident_id, transfer_id, at, actor, kind,
+             _encode(detail).decode() if detail else None),  # a text column
         )
 
     def timeline(self, incident_id: str, transfer_id: str, after: int = 0,
@@ -424,7 +442,8 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
         rows = self._c.execute(
             "SELECT id, at, kind, actor, transfer_id, detail FROM events WHERE incident_id = ?"
             " AND (transfer_id IS NULL OR transfer_id = ?) AND id > ? ORDER BY id LIMIT ?",
-            (incident_id, transfer_id, after, limit),
+            # -1 (all) as a bound every engine takes (PostgreSQL refuses a negative LIMIT)
+            (incident_id, transfer_id, after, limit if limit >= 0 else _NO_LIMIT),
         )
         return [
             (id_, TimelineEvent(

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import structlog
 
 from bluelight.hub.adapters.storage.db_files import DbFiles, pin_until_exit
+from bluelight.hub.adapters.storage.settle import refuse_unpublished, settle
 from bluelight.hub.adapters.storage.sqlite_repository import SqliteRepository, configure
 from bluelight.hub.domain.transfer import Entry
 from bluelight.hub.services.ports import Publish, Repository
@@ -357,19 +358,10 @@ class SqliteStore:
             except Exception as exc:
                 log.exception("batch failed; nothing of it was stored")
                 self._fail(batch, f"the hub could not store this message: {exc}")
-            self._settle(batch)
+            settle(batch)
             if self._on_batch:
                 self._on_batch(len(batch), time.perf_counter() - started)
             await self._bound_wal()
-
-    @staticmethod
-    def _publish(step: Publish | None, entries: list[Entry]) -> None:
-        if step is None or not entries:
-            return
-        try:
-            step(entries)
-        except Exception:  # a push failure must not un-answer a stored message
-            log.exception("publish failed; entries stay in the mailbox for catch-up")
 
     def _fail(self, batch: list[_Job], reason: str) -> None:
         conn = self._conn
@@ -415,9 +407,7 @@ class SqliteStore:
             conn.execute("SAVEPOINT job")
             try:
                 job.result = job.fn(repo)
-                if repo.appended and job.publish is None:
-                    raise RuntimeError("the job appended mailbox entries but its use case "
-                                       "named no publish step for them")
+                refuse_unpublished(repo.appended, job.publish)
                 conn.execute("RELEASE job")
                 job.entries = repo.appended
             except Exception as exc:  # the job's own fault: undo it alone
@@ -442,22 +432,3 @@ class SqliteStore:
         except sqlite3.Error as exc:
             log.error("commit failed", error=str(exc), batch=len(batch))
             self._fail(batch, f"the hub could not store this message: {exc}")
-
-    def _settle(self, batch: list[_Job]) -> None:
-        """After commit: publish in commit order, then answer. Jobs that name the same
-        publish step share one call (one pass over the subscriptions per batch)."""
-        run: list[Entry] = []
-        step: Publish | None = None
-        for job in batch:
-            if job.entries and job.publish != step:
-                self._publish(step, run)
-                run, step = [], job.publish
-            run.extend(job.entries)
-        self._publish(step, run)
-        for job in batch:
-            if job.future.done():
-                continue
-            if job.error is not None:
-                job.future.set_exception(job.error)
-            else:
-                job.future.set_result(job.result)
