@@ -5,6 +5,8 @@
         async with hub.stream() as stream:
             async for entry in stream:
                 ...
+
+A region's nodes, tried in turn when one fails: `Client(endpoints=[...], token=token)`.
 """
 
 from bluelight.client._errors import HubError, Unavailable

@@ -69,9 +69,11 @@ class Stream:
     disconnects.
 
     It reconnects with backoff and resumes after the last seq it saw; the hub replays
-    anything missed and anything whose acknowledgement was lost. Repeats are dropped
-    here, so the application sees each entry once (for the life of this object: an
-    application that restarts should persist `last_seq` and pass it as `after`).
+    anything missed and anything whose acknowledgement was lost. With the client's
+    `endpoints`, each reconnect goes to the next endpoint (a region's nodes share one
+    mailbox, so a seq means the same on each). Repeats are dropped here, so the
+    application sees each entry once (for the life of this object: an application
+    that restarts should persist `last_seq` and pass it as `after`).
     With `auto_ack`, each entry is acknowledged as the application takes it.
 
     Commands (`submit`, `decide`) sent on the socket are resent after a reconnect until
@@ -246,9 +248,8 @@ class Stream:
         pending.future.set_exception(HubError(result.status, problem))
 
     # connection ------------------------------------------------------------------------
-    def _url(self) -> str:
-        base = self._client.base_url.replace("http://", "ws://", 1).replace(
-            "https://", "wss://", 1)
+    def _url(self, endpoint: str) -> str:
+        base = endpoint.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
         query = f"?after={self._after}" if self._after is not None else ""
         return f"{base}/v1/stream{query}"
 
@@ -269,9 +270,10 @@ class Stream:
         backoff = 0.05
         while True:
             writer = None
+            endpoint = self._client.base_url
             try:
                 async with connect(
-                    self._url(),
+                    self._url(endpoint),
                     additional_headers={"Authorization": f"Bearer {self._client.token}"},
                     compression=None, max_size=2**24, open_timeout=10,
                     ping_interval=20, ping_timeout=20,
@@ -313,6 +315,7 @@ class Stream:
             self._connected.clear()
             self._live.clear()
             self.reconnects += 1
+            self._client._fail_over(endpoint)  # the next endpoint, if there are others
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, self._max_backoff)
 
