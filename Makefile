@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lock demo test test-fast test-slow fuzz bench lint docs screenshots clean
+.PHONY: setup lock demo postgresql test test-fast test-slow fuzz bench lint docs screenshots clean
 
 # Browser tests drive Debian's Chromium (Playwright never downloads a browser here).
 CHROMIUM := /usr/bin/chromium
@@ -48,15 +48,23 @@ $(HAPROXY):
 	$(SUDO) apt-get update -qq
 	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy
 
+# PostgreSQL's servers for the regional cluster and its tests (Debian keeps them in
+# /usr/lib/postgresql/<version>/bin). The tests start their own, on loopback ports, as the
+# package's postgres user; the package's own cluster, if it made one, is not used.
+PG_SERVER := $(firstword $(wildcard /usr/lib/postgresql/*/bin/postgres))
+postgresql:
+	@[ -n "$(PG_SERVER)" ] || { $(SUDO) apt-get update -qq && \
+		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
 # Every suite, the slow ones (crash test, load) and the browser tests included: CI runs
 # exactly this.
-test: setup $(CHROMIUM) $(HAPROXY) lint
+test: setup $(CHROMIUM) $(HAPROXY) postgresql lint
 	$(BIN)/pytest -q
 
-test-fast: setup
+test-fast: setup postgresql
 	$(BIN)/pytest -q -m "not slow"
 
-test-slow: setup $(HAPROXY)
+test-slow: setup $(HAPROXY) postgresql
 	$(BIN)/pytest -q -m slow
 
 # Schemathesis against a live hub with agencies and an administrator, every check on, all
