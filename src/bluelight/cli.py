@@ -27,6 +27,7 @@ from bluelight.kernel.cli import ConfigOpt, console, err
 from bluelight.kernel.cli import settings as load_settings
 from bluelight.kernel.settings import ConfigError, redact
 from bluelight.sim.cli_bench import app as bench_app
+from bluelight.sim.cli_region import app as region_app
 from bluelight.workbench.entrypoints.cli_assessment import app as assessment_app
 from bluelight.workbench.entrypoints.cli_estates import app as estates_app
 from bluelight.workbench.entrypoints.cli_register import app as register_app
@@ -70,6 +71,7 @@ app.add_typer(agency_app, name="agency")
 app.add_typer(operator_app, name="operator")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(bench_app, name="bench")
+app.add_typer(region_app, name="region")
 app.add_typer(assessment_app, name="assessment", context_settings=_WORKBENCH_CONTEXT)
 app.add_typer(estates_app, name="estates", context_settings=_WORKBENCH_CONTEXT)
 app.add_typer(register_app, name="register", context_settings=_WORKBENCH_CONTEXT)
