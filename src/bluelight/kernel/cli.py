@@ -17,7 +17,7 @@ from bluelight.kernel.errors import DomainError, validation_fault
 from bluelight.kernel.settings import ConfigError, Settings, check_settings, load_settings
 
 console = Console()
-err = Console(stderr=True, markup=False, highlight=False)
+err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)  # one line each
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file")]
 
 
