@@ -72,6 +72,10 @@ PAGE = 200
 # however fast they come.
 MAX_IN_FLIGHT = 100
 MAX_IN_FLIGHT_BYTES = 1024 * 1024
+# With a cross-node delivery, a session that has had no live entry for this long reads
+# the store for any after its cursor: an entry whose node died between COMMIT and
+# publishing is pushed this late, not lost (decision 0026).
+SWEEP_S = 1.0
 # WebSocket close codes in the private range: 4000 + the HTTP status they echo.
 CLOSE_CATCH_UP = 4429  # too slow to keep up live: reconnect and catch up from the mailbox
 _AFTER = re.compile(r"[0-9]{1,19}")  # ASCII digits only, and no more than a seq can have
@@ -105,6 +109,7 @@ class Streams:
     hub: Hub  # its delivery port feeds the sessions
     gate: HubGate
     write_deadline: float = 20.0  # the stream_write_timeout_s setting
+    sweep_s: float = SWEEP_S  # idle sessions read the store this often (cross-node only)
     metrics: SessionMetrics | None = None
     # The open sessions: the application closes those whose credential is revoked.
     live: set[StreamSession] = field(default_factory=set)
@@ -138,7 +143,8 @@ class Streams:
         try:
             fmt = websocket.query_params.get("format") or await hub.format_of(agency)
             session = StreamSession(websocket, hub, hub.delivery, agency, identity.operator,
-                                    fmt, write_deadline=self.write_deadline)
+                                    fmt, write_deadline=self.write_deadline,
+                                    sweep_s=self.sweep_s)
             session.credential = parts[0] if parts else None
             session.console = identity.session is not None
             session.certificate_serial = self.gate.certificate_serial(websocket.scope)
@@ -201,8 +207,9 @@ class StreamSession:
 
     def __init__(self, ws: WebSocket, hub: Hub, delivery: Delivery, agency: str,
                  operator: str | None = None, format_: str = "bluelight", *,
-                 write_deadline: float = 20.0):
+                 write_deadline: float = 20.0, sweep_s: float = SWEEP_S):
         self.ws, self.hub, self.delivery, self.agency = ws, hub, delivery, agency
+        self.sweep_s = sweep_s  # with a cross-node delivery: read the store when idle
         self.operator = operator
         self.format = format_  # the agency's own standard: entries also come in it
         self.credential: str | None = None  # key id of the token it authenticated with
@@ -287,15 +294,29 @@ class StreamSession:
         self._running.leave(size)
 
     async def _push(self, sub: Subscription, after: int | None) -> None:
+        # Entries from other hub nodes may come late or never (decision 0026): when
+        # nothing live comes for sweep_s, read the store for anything after the cursor.
+        sweep = self.sweep_s if self.delivery.cross_node else None
         try:
             cursor = await self._catch_up(after)
             await self._post(LiveFrame(cursor), LOW_WATER)
             while True:
-                batch = await sub.next_batch(PAGE)
+                try:
+                    async with asyncio.timeout(sweep):
+                        batch = await sub.next_batch(PAGE)
+                except TimeoutError:
+                    cursor = await self._fill(cursor)
+                    continue
                 if sub.overflowed:
                     self.close(CLOSE_CATCH_UP, "too far behind: reconnect to catch up")
                     return
                 fresh = [e for e in batch if e.seq > cursor]
+                if fresh and fresh[-1].seq != cursor + len(fresh):
+                    # A gap (seqs are gap-free, and a subscription's only increase): an
+                    # entry between came late and was dropped, or was never published.
+                    # The store has it: it was committed before the entries after it.
+                    cursor = await self._fill(cursor, fresh[-1].seq)
+                    fresh = [e for e in fresh if e.seq > cursor]
                 if fresh:
                     cursor = fresh[-1].seq
                     # While the client lags, entries wait in the subscription (bounded;
@@ -307,6 +328,15 @@ class StreamSession:
             # The mailbox keeps everything: the client reconnects and resumes.
             log.exception("stream push failed", agency=self.agency)
             self.close(1011, "push failed: reconnect to resume")
+
+    async def _fill(self, cursor: int, upto: int | None = None) -> int:
+        """Send from the store the entries after `cursor`: up to `upto` at least, or every
+        one there is; return the new cursor. Paged as catch-up is."""
+        async for entries in self._pages(
+                lambda seq: self.hub.entries(self.agency, seq, PAGE), cursor, upto):
+            cursor = entries[-1].seq
+            await self._post_entries(entries)
+        return cursor
 
     async def _catch_up(self, after: int | None) -> int:
         """Send the backlog; return where the live push continues from."""
@@ -336,17 +366,18 @@ class StreamSession:
                 lambda seq: self.hub.entries(self.agency, seq, PAGE), last):
             yield entries
 
-    async def _pages(self, read: Callable[[int], Awaitable[list[Entry]]], last: int
-                     ) -> AsyncIterator[list[Entry]]:
-        """Pages read after `last` until a short one, each read only once the outbox is
-        down to LOW_WATER: catch-up holds at most a page beyond that per connection."""
+    async def _pages(self, read: Callable[[int], Awaitable[list[Entry]]], last: int,
+                     upto: int | None = None) -> AsyncIterator[list[Entry]]:
+        """Pages read after `last` until a short one (or one reaching `upto`), each read
+        only once the outbox is down to LOW_WATER: catch-up holds at most a page beyond
+        that per connection."""
         while True:
             await self.writer.outbox.below(LOW_WATER)
             entries = await read(last)
             if entries:
                 yield entries
                 last = entries[-1].seq
-            if len(entries) < PAGE:
+            if len(entries) < PAGE or (upto is not None and last >= upto):
                 return
 
     async def _handle(self, data: bytes) -> None:

@@ -222,7 +222,15 @@ class Delivery(Protocol):
     """Pushes committed mailbox entries to the agencies' connected systems. The mailbox
     in the store stays the record: a push lost here is caught up from it when the
     client reconnects, so delivery may be best-effort but never reorders an agency's
-    entries."""
+    entries.
+
+    `cross_node`: entries committed elsewhere (another hub node) come through this too,
+    and may come late, out of order or not at all (their node died before publishing).
+    A session then fills gaps from the store, and reads it when nothing live has come
+    for a while. False where every entry is published by this process, in commit order:
+    then the live feed alone is complete, and sessions do no extra reads."""
+
+    cross_node: bool
 
     def publish(self, entries: Sequence[Entry]) -> None: ...
     def subscribe(self, agency: str) -> Subscription: ...
@@ -233,6 +241,8 @@ class Delivery(Protocol):
 class NoDelivery:
     """For a hub nobody is connected to live (tools, tests of storage alone): entries
     stay in the mailbox, where polls and reconnecting streams read them."""
+
+    cross_node = False
 
     def publish(self, entries: Sequence[Entry]) -> None:
         pass

@@ -1,5 +1,6 @@
 """Delivery within one hub process: committed entries go straight to the WebSocket
-sessions of their agency. A later adapter does the same over NATS JetStream.
+sessions of their agency. `jetstream.py` does the same across the nodes of a regional
+hub.
 
 Nothing is lost if a push fails or a session is slow: the mailbox in the store is the
 record, and a client that reconnects catches up from it."""
@@ -49,6 +50,8 @@ class Subscription:
 
 
 class InProcessDelivery:
+    cross_node = False  # this process publishes every entry, in commit order
+
     # 20,000 entries is some minutes of a busy control room's traffic; 32 MiB is about
     # that many typical entries (1-2 KB), and caps a queue of large ones.
     def __init__(self, queue_limit: int = 20_000, queue_bytes: int = 32 * 1024 * 1024) -> None:
