@@ -22,6 +22,7 @@ from bluelight.hub.entrypoints.gate import HubGate
 from bluelight.hub.entrypoints.stream import Streams
 from bluelight.kernel import problems
 from bluelight.kernel.errors import StorageUnavailable
+from bluelight.kernel.settings import redact
 from bluelight.workbench.entrypoints import apis as workbench_apis
 from bluelight.workbench.entrypoints import pages as workbench_pages
 
@@ -167,7 +168,7 @@ def create_app(runtime: Runtime) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        runtime.store.start()
+        await runtime.start()
         try:  # the first messages' losses are then worked out before their jobs too
             await runtime.hub.refresh_terms()
         except StorageUnavailable as exc:
@@ -175,7 +176,9 @@ def create_app(runtime: Runtime) -> Starlette:
         escalator = asyncio.create_task(_escalate_forever(runtime))
         revoker = asyncio.create_task(_close_revoked_streams(runtime, streams))
         governance = [asyncio.create_task(loop) for loop in _governance(runtime)]
-        log.info("hub started", db=str(runtime.settings.db))
+        log.info("hub started", node=runtime.settings.node,
+                 store=redact(runtime.settings.store) if runtime.settings.store
+                 else str(runtime.settings.db))
         try:
             yield
         finally:
@@ -183,7 +186,7 @@ def create_app(runtime: Runtime) -> Starlette:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await runtime.store.stop()
+            await runtime.stop()
 
     routes = [
         *api.starlette_routes(hub, gate, limit),

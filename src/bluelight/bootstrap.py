@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from bluelight.hub.adapters.codecs.translator import CodecTranslator
 from bluelight.hub.adapters.delivery.inprocess import InProcessDelivery
+from bluelight.hub.adapters.delivery.jetstream import JetStreamDelivery
 from bluelight.hub.adapters.gazetteer.sqlite_gazetteer import SqliteGazetteer
 from bluelight.hub.adapters.geodesy import ProjGeodesy
 from bluelight.hub.adapters.jws import PyJwtJose
@@ -46,23 +47,38 @@ class Runtime:
     settings: Settings
     hub: Hub
     store: SqliteStore | PgStore
-    delivery: Delivery
+    delivery: Delivery | JetStreamDelivery
     metrics: PrometheusMetrics
     workbench: Workbench
     admin: Admin  # the hub operator's use cases, on the hub's store
     # Agencies' client certificates and the revoked-serials file (tls_revoked).
     certificates: ClientCertificates
 
+    async def start(self) -> None:
+        """Open what the server runs on (inside its event loop): the store's writer, then
+        the link to the other nodes of a cluster."""
+        self.store.start()
+        if isinstance(self.delivery, JetStreamDelivery):
+            await self.delivery.start(self.settings.nats_urls, self.settings.node)
+
+    async def stop(self) -> None:
+        if isinstance(self.delivery, JetStreamDelivery):
+            await self.delivery.stop()
+        await self.store.stop()
+
 
 def build(settings: Settings) -> Runtime:
     """Migrate the database and assemble the hub. The store's writer starts with the
     event loop (see `entrypoints.app`)."""
     metrics = PrometheusMetrics()
-    delivery = InProcessDelivery()
+    delivery: Delivery | JetStreamDelivery = InProcessDelivery()
     store: SqliteStore | PgStore
     if settings.store is not None:  # a node of a regional cluster
         _migrate_cluster(settings.store)
         store = PgStore(settings.store, on_batch=metrics.batch)
+        if settings.nats_urls:
+            _reach_nats(settings.nats_urls)
+            delivery = JetStreamDelivery()
     else:
         migrate.upgrade(settings.db)
         store = SqliteStore(settings.db, on_batch=metrics.batch,
@@ -99,6 +115,22 @@ def _migrate_cluster(url: str) -> None:
                   or [type(cause).__name__])[0]
         raise ConfigError(f"store: cannot use the PostgreSQL database at {redact(url)}: "
                           f"{reason}") from None
+
+
+def _reach_nats(urls: list[str]) -> None:
+    """At least one NATS server must answer when a node starts (a typo in `delivery`
+    should stop it with one line). Once running, the node rides out NATS outages."""
+    import socket
+    from urllib.parse import urlsplit
+
+    for url in urls:
+        parts = urlsplit(url)
+        try:
+            socket.create_connection((parts.hostname, parts.port or 4222), timeout=2).close()
+            return
+        except OSError:
+            continue
+    raise ConfigError(f"delivery: no NATS server answers at {', '.join(urls)}")
 
 
 # ---- the collaboration workbench ------------------------------------------------------

@@ -5,6 +5,7 @@ rather than in the hub's services, which import it)."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import tomllib
 from pathlib import Path
@@ -114,7 +115,10 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     @property
     def node(self) -> str:
-        return self.node_name or f"{socket.gethostname()}:{self.port}"
+        """This node's name: letters, digits, '-' and '_' (it names the node's durable
+        JetStream consumer)."""
+        return self.node_name or re.sub(r"[^A-Za-z0-9_-]", "-",
+                                        f"{socket.gethostname()}-{self.port}")
 
     @property
     def nats_urls(self) -> list[str]:
@@ -194,6 +198,10 @@ def check_settings(settings: Settings) -> None:
         if not url.startswith(("nats://", "tls://")):
             raise ConfigError(f"invalid setting delivery: {url!r} is not a NATS URL "
                               "(nats://host:port, comma-separated for several)")
+    if settings.node_name is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}",
+                                                           settings.node_name):
+        raise ConfigError(f"invalid setting node_name: {settings.node_name!r} must be 1 to "
+                          "64 letters, digits, '-' or '_'")
     if settings.nats_urls and settings.store is None:
         raise ConfigError("invalid setting delivery: NATS delivery joins the nodes of a "
                           "cluster, which share a PostgreSQL store; set store too")
@@ -201,6 +209,4 @@ def check_settings(settings: Settings) -> None:
 
 def redact(url: str) -> str:
     """A database URL fit for a log line or an error: without its password."""
-    import re
-
     return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)
