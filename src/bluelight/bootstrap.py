@@ -79,10 +79,12 @@ def build(settings: Settings) -> Runtime:
         if settings.nats_urls:
             _reach_nats(settings.nats_urls)
             delivery = JetStreamDelivery()
+            metrics.delivery_counters = delivery.counters
     else:
         migrate.upgrade(settings.db)
         store = SqliteStore(settings.db, on_batch=metrics.batch,
                             wal_max_bytes=settings.wal_max_bytes)
+    metrics.store_health = store.health
     hub = Hub(
         store,
         SqliteGazetteer(settings.gazetteer),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Callable
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
@@ -52,6 +53,10 @@ class PrometheusMetrics:
         self.commit_batch = _Histogram(JOB_BUCKETS)
         self.commit_seconds = _Histogram(SECONDS_BUCKETS)
         self.sessions = 0
+        # Read at scrape time, when the composition root sets them: the store's health
+        # (None when it can write) and a cluster delivery's counters.
+        self.store_health: Callable[[], str | None] | None = None
+        self.delivery_counters: Callable[[], dict[str, int]] | None = None
         self.registry.register(self)
 
     @staticmethod
@@ -126,3 +131,17 @@ class PrometheusMetrics:
             yield h
         yield GaugeMetricFamily("bluelight_stream_sessions", "Connected WebSocket sessions",
                                 value=self.sessions)
+        if self.store_health is not None:
+            yield GaugeMetricFamily("bluelight_store_up", "1 when the store can write now",
+                                    value=0 if self.store_health() else 1)
+        if self.delivery_counters is not None:
+            counts = self.delivery_counters()
+            yield GaugeMetricFamily(
+                "bluelight_delivery_backlog",
+                "Entries committed here and waiting to be published to the other nodes",
+                value=counts.pop("backlog", 0))
+            c = CounterMetricFamily("bluelight_delivery", "Entries carried between hub nodes",
+                                    labels=["event"])
+            for event, value in counts.items():
+                c.add_metric([event], value)
+            yield c
