@@ -24,6 +24,17 @@ def pg_cluster(tmp_path_factory):
 
 
 @pytest.fixture
+def nats_cluster(tmp_path):
+    """A real 3-node NATS JetStream cluster on loopback, for one test."""
+    from bluelight.hub.adapters.delivery.nats_servers import NatsCluster
+
+    cluster = NatsCluster(tmp_path / "nats", size=3)
+    cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
 def pg_database(pg_cluster, request) -> str:
     """A fresh database on the session's cluster: its URL."""
     return pg_cluster.create_database(unique("t").replace("-", "_"))

@@ -15,17 +15,12 @@ import nats
 import pytest
 from nats.js.api import AckPolicy, ConsumerConfig, StorageType, StreamConfig
 
-from bluelight.hub.adapters.delivery.nats_servers import NatsCluster
-
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 @pytest.fixture
-def cluster(tmp_path):
-    c = NatsCluster(tmp_path / "nats", size=3)
-    c.start()
-    yield c
-    c.stop()
+def cluster(nats_cluster):
+    return nats_cluster
 
 
 async def _connect(urls):

@@ -33,11 +33,8 @@ WAIT = 20.0  # generous: only ever a bound on waiting for something to arrive
 
 
 @pytest.fixture
-def cluster(tmp_path):
-    c = NatsCluster(tmp_path / "nats", size=3)
-    c.start()
-    yield c
-    c.stop()
+def cluster(nats_cluster):
+    return nats_cluster
 
 
 def _adapter() -> JetStreamDelivery:

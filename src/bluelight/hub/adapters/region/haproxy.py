@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -31,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bluelight.kernel.loopback import free_port
+from bluelight.kernel.loopback import free_port, program
 
 BACKEND = "hubs"
 
@@ -39,14 +38,8 @@ BACKEND = "hubs"
 def haproxy_binary() -> Path:
     """Debian's haproxy: /usr/sbin is not on every user's PATH, so it is looked for there
     first."""
-    packaged = Path("/usr/sbin/haproxy")
-    if packaged.exists():
-        return packaged
-    found = shutil.which("haproxy")
-    if found is None:
-        raise FileNotFoundError("haproxy not found: install Debian's haproxy package "
-                                "(make /usr/sbin/haproxy does)")
-    return Path(found)
+    return program("haproxy", Path("/usr/sbin/haproxy"),
+                   "install Debian's haproxy package (make /usr/sbin/haproxy does)")
 
 
 class FrontDoorExited(RuntimeError):
