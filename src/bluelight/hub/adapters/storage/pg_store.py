@@ -119,7 +119,7 @@ class PgStore:
         self.trouble: str | None = None
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="bluelight-pg-read")
         self._pool = ConnectionPool(dsn, min_size=1, max_size=readers, open=False,
-                                    kwargs={"autocommit": True}, timeout=5.0,
+                                    kwargs={"autocommit": True}, timeout=2.0,
                                     reconnect_timeout=0, name="bluelight-read")
 
     # lifecycle ------------------------------------------------------------------------
@@ -179,11 +179,16 @@ class PgStore:
 
     # the writer thread --------------------------------------------------------------------
     def _take(self) -> list[_Job] | None:
-        """The next batch, once there is one (None: stop). Bookkeeping that is not urgent
+        """The next batch, once there is one (None: stop; empty: time to see whether a
+        failed database is back). Bookkeeping that is not urgent
         waits up to `lazy_delay_s` for company rather than pay for a commit alone."""
         with self._wake:
             while not self._pending and not self._stopping:
-                self._wake.wait()
+                # While the last write failed, look again every second even if no job
+                # comes (an empty batch): a node whose health check fails gets no
+                # traffic, so its recovery must not wait for a write.
+                if not self._wake.wait(1.0 if self.trouble else None) and self.trouble:
+                    return []
             if not self._pending:
                 return None
             if not any(job.urgent for job in self._pending) and not self._stopping:
@@ -193,6 +198,9 @@ class PgStore:
 
     def _write_loop(self) -> None:
         while (batch := self._take()) is not None:
+            if not batch:
+                self._recheck()
+                continue
             started = time.perf_counter()
             try:
                 self._run(batch)
@@ -210,11 +218,26 @@ class PgStore:
             if self._on_batch:
                 self._on_batch(len(batch), time.perf_counter() - started)
 
-    def _lost(self, exc: BaseException) -> None:
+    def _recheck(self) -> None:
+        """Can this node write again? Connect (to whichever server is primary now) and
+        ask; the answer clears `trouble` or keeps it. On the writer thread, between
+        batches."""
+        try:
+            self._connection()
+            self._conn.execute("SELECT 1")
+            if self._conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]:
+                raise StorageUnavailable("connected to a standby, not the primary")
+            self.trouble = None
+            log.info("database writable again")
+        except Exception as exc:
+            self._lost(exc, quiet=True)
+
+    def _lost(self, exc: BaseException, quiet: bool = False) -> None:
         """Forget the connection (and with it the caches): the next batch reconnects."""
         self.trouble = _first_line(exc)
-        log.error("database write failed; reconnecting for the next batch",
-                  error=self.trouble)
+        if not quiet:
+            log.error("database write failed; reconnecting for the next batch",
+                      error=self.trouble)
         if self._conn is not None:
             # Closing a broken connection may fail too: it is gone either way.
             with contextlib.suppress(Exception):
