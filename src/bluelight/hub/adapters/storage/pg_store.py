@@ -22,6 +22,12 @@ mailbox's last seq, as on SQLite. Every batch bumps `writer_epoch` under the loc
 it moved by more than this writer's own bump, another node wrote in between and the
 caches are dropped.
 
+**A frozen node** (SIGSTOP, a stalled VM) must not hold the write lock, and with it every
+node's writes, for as long as it is frozen: the writer's session has an
+`idle_in_transaction_session_timeout` (`idle_in_transaction_s`, 2 s), after which the
+server ends it, releasing the lock and undoing the batch (its callers get 503 and send
+again; a node whose COMMIT is under way is not idle, and its commit completes).
+
 **Errors.** A lost connection, a server that is shutting down or read-only (a standby
 not yet promoted), or any I/O fault fails the batch with `StorageUnavailable` (503): the
 writer reconnects, and libpq's `target_session_attrs=read-write` finds whichever server
@@ -101,12 +107,14 @@ def transaction(dsn: str, job: Callable[[Repository], R]) -> R:
 class PgStore:
     def __init__(self, dsn: str, *, max_batch: int = 512, readers: int = 4,
                  on_batch: Callable[[int, float], None] | None = None,
-                 lazy_delay_s: float = 0.01, commit_timeout_s: float = 5.0) -> None:
+                 lazy_delay_s: float = 0.01, commit_timeout_s: float = 5.0,
+                 idle_in_transaction_s: float = 2.0) -> None:
         self.dsn = dsn
         self._max_batch = max_batch
         self._on_batch = on_batch
         self._lazy_delay_s = lazy_delay_s
         self.commit_timeout_s = commit_timeout_s
+        self.idle_in_transaction_s = idle_in_transaction_s
         self._pending: deque[_Job] = deque()
         self._wake = threading.Condition()
         self._stopping = False
@@ -247,6 +255,13 @@ class PgStore:
     def _connection(self) -> PgRepository:
         if self._conn is None:
             self._conn = connect(self.dsn)
+            # A node frozen mid-batch (SIGSTOP, a stalled VM) would hold the write lock,
+            # and so stop every node's writes, until it thawed: the server ends such a
+            # session after this long, which releases the lock and undoes the batch
+            # (its callers get 503 and send again). A node busy in COMMIT is not idle.
+            self._conn.execute(
+                f"SET idle_in_transaction_session_timeout = "
+                f"{int(self.idle_in_transaction_s * 1000)}")
             self._repo = PgRepository(self._conn, cache=True)
         return self._repo
 
