@@ -83,6 +83,7 @@ bench: setup
 	$(BIN)/bluelight bench transfer --seconds 10 --rate 3000 --json
 	$(BIN)/bluelight bench crash --kills 5 --transfers 2000 --json
 	$(BIN)/bluelight bench signin --json
+	$(BIN)/bluelight bench region --json
 
 # Style, then the layering contracts in .importlinter (each product's layers, the two
 # products apart, the kernel shared, the SDK on the wire types alone): see decision 0001.
