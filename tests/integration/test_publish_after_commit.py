@@ -20,6 +20,7 @@ from bluelight.hub.domain.commands import SubmitIncident
 from bluelight.hub.domain.transfer import EntryKind
 from bluelight.hub.services import directory
 from bluelight.hub.services.hub import Hub
+from bluelight.kernel.errors import StorageUnavailable
 from bluelight.kernel.settings import Settings
 from samples import incident as incident_dict
 
@@ -223,3 +224,33 @@ def _native_of(transfer):
 
     return Native(kind="incident", sender=transfer.sender, recipients=[transfer.recipient],
                   reference=transfer.reference, incident=transfer.incident)
+
+
+async def test_a_job_whose_statement_fails_is_undone_alone_in_its_batch(runtime):
+    """Its siblings in the same commit are stored; it stores nothing (on PostgreSQL the
+    batch is pipelined, so a fault can surface after the job's other statements went)."""
+    published = []
+
+    def good(reference: str):
+        def job(repo):
+            return repo.append(RECIPIENT, EntryKind.INCIDENT_NEW, reference, None, b"{}",
+                               time.time())
+        return job
+
+    def bad(repo):
+        repo.append(RECIPIENT, EntryKind.INCIDENT_NEW, "inc_bad", None, b"{}", time.time())
+        # The same agency again: the primary key refuses it.
+        repo.add_agency(Agency(id=SENDER, name="again", service=Service.POLICE,
+                               phone="01234 567890"), 0.0)
+        return "not reached"
+
+    # Queued together, so they share a batch.
+    calls = [runtime.store.write(good("inc_a"), publish=published.extend),
+             runtime.store.write(bad, publish=published.extend),
+             runtime.store.write(good("inc_b"), publish=published.extend)]
+    first, failed, last = await asyncio.gather(*calls, return_exceptions=True)
+    assert isinstance(failed, Exception) and not isinstance(failed, StorageUnavailable)
+    stored = await runtime.store.read(lambda repo: repo.entries(RECIPIENT, 0, 10))
+    assert [e.incident_id for e in stored] == ["inc_a", "inc_b"]
+    assert [e.seq for e in stored] == [first.seq, last.seq] == [1, 2]
+    assert [e.incident_id for e in published] == ["inc_a", "inc_b"]
