@@ -24,7 +24,8 @@ import httpx
 import pytest
 
 from bluelight.kernel.loopback import free_port
-from bluelight.sim.region_load import FAULT_KINDS, Plan, run_fault_test
+from bluelight.sim.region_bench import run_fault_test
+from bluelight.sim.region_load import FAULT_KINDS, Plan
 
 pytestmark = pytest.mark.slow
 

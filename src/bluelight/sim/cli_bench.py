@@ -103,7 +103,8 @@ def region(
     SQLite hub: e2e latency at a fixed rate, the sustained throughput, then faults of
     every kind under load, with the history checker's counts and failover times. Exits
     1 if anything acknowledged was lost, duplicated or reordered."""
-    from bluelight.sim.region_load import Plan, run_region_bench
+    from bluelight.sim.region_bench import run_region_bench
+    from bluelight.sim.region_load import Plan
 
     plan = Plan(rooms=rooms, latency_rate=rate, latency_seconds=seconds,
                 ramp=tuple(float(r) for r in ramp.split(",") if r.strip()),

@@ -5,6 +5,7 @@ region"."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -40,18 +41,19 @@ def up(
             region.down()
             raise typer.Exit(1) from None
     pg = region.pg
-    console.print(f"[bold]region up[/bold] in {directory}", soft_wrap=True)
-    console.print(f"  front door (HAProxy)  {region.url}   stats {region.front.stats_url}", soft_wrap=True)
+    say = partial(console.print, soft_wrap=True)  # addresses and URLs stay on one line
+    say(f"[bold]region up[/bold] in {directory}")
+    say(f"  front door (HAProxy)  {region.url}   stats {region.front.stats_url}")
     for node in region.nodes:
-        console.print(f"  hub node {node.name:12} {node.url}   log {node.log}")
-    console.print(f"  NATS JetStream        {', '.join(region.nats.urls)}", soft_wrap=True)
+        say(f"  hub node {node.name:12} {node.url}   log {node.log}")
+    say(f"  NATS JetStream        {', '.join(region.nats.urls)}")
     for server in pg.servers:
-        console.print(f"  PostgreSQL {server.name:10} 127.0.0.1:{server.port}")
-    console.print(f"  database login        user {pg.user}  password {pg.password}", soft_wrap=True)
-    console.print(f"  store URL             {pg.dsn}", soft_wrap=True)
-    console.print("Add agencies and operators against the region's database, e.g.\n"
-                  f"  BLUELIGHT_STORE='{pg.dsn}' bluelight agency add ...\n"
-                  f"Stop it with: bluelight region down --dir {directory}")
+        say(f"  PostgreSQL {server.name:10} 127.0.0.1:{server.port}")
+    say(f"  database login        user {pg.user}  password {pg.password}")
+    say(f"  store URL             {pg.dsn}")
+    say("Add agencies and operators against the region's database, e.g.\n"
+        f"  BLUELIGHT_STORE='{pg.dsn}' bluelight agency add ...\n"
+        f"Stop it with: bluelight region down --dir {directory}")
 
 
 @app.command()
