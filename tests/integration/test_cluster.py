@@ -37,6 +37,7 @@ def region(tmp_path_factory):
                          env={"BLUELIGHT_ESCALATE_INTERVAL_S": "0.05"}).up()
     yield region
     region.down()
+    region.pg.remove()  # its data may lie outside tmp_path (see PgCluster._data_root)
 
 
 def add_agency(region, service: Service, deadline: float | None = None) -> tuple[str, str]:
