@@ -127,10 +127,6 @@ class LocalRegion:
             if sig == signal.SIGKILL and node.process is not None:
                 node.process.wait(10)
 
-    def restart_node(self, node: HubNode, timeout_s: float = 60.0) -> None:
-        self.signal_node(node, signal.SIGKILL)
-        self.start_node(node, timeout_s)
-
     # the record of a running region ---------------------------------------------------------
     def save(self) -> None:
         state = {
