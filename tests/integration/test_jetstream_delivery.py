@@ -39,12 +39,12 @@ def cluster(nats_cluster):
 
 def _adapter() -> JetStreamDelivery:
     # Short timeouts, so that a killed node's in-flight messages come again within the test.
-    return JetStreamDelivery(ack_wait_s=2.0, publish_timeout_s=2.0, reconnect_wait_s=0.2)
+    return JetStreamDelivery(publish_timeout_s=2.0, reconnect_wait_s=0.2, heartbeat_s=0.5)
 
 
 @pytest.fixture
 async def nodes(cluster):
-    """Hub nodes A and B on the cluster, each with its own durable consumer."""
+    """Hub nodes A and B on the cluster, each with its own ordered consumer."""
     a, b = _adapter(), _adapter()
     await a.start(cluster.urls, "a")
     await b.start(list(reversed(cluster.urls)), "b")

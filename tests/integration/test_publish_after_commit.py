@@ -228,7 +228,8 @@ def _native_of(transfer):
 
 async def test_a_job_whose_statement_fails_is_undone_alone_in_its_batch(runtime):
     """Its siblings in the same commit are stored; it stores nothing (on PostgreSQL the
-    batch is pipelined, so a fault can surface after the job's other statements went)."""
+    batch first runs without a savepoint per job, so the fault surfaces after the job's
+    other statements went, and the batch is run again job by job)."""
     published = []
 
     def good(reference: str):
@@ -254,3 +255,46 @@ async def test_a_job_whose_statement_fails_is_undone_alone_in_its_batch(runtime)
     assert [e.incident_id for e in stored] == ["inc_a", "inc_b"]
     assert [e.seq for e in stored] == [first.seq, last.seq] == [1, 2]
     assert [e.incident_id for e in published] == ["inc_a", "inc_b"]
+
+
+async def test_a_job_that_fails_after_writing_or_before_is_undone_alone(runtime):
+    """A plain exception, not a database fault: one job raises after appending, one
+    before changing anything. Their siblings in the batch are stored, in order, and
+    each failed job answers with its own error."""
+    published = []
+
+    def good(reference: str):
+        def job(repo):
+            return repo.append(RECIPIENT, EntryKind.INCIDENT_NEW, reference, None, b"{}",
+                               time.time())
+        return job
+
+    def after(repo):
+        repo.append(RECIPIENT, EntryKind.INCIDENT_NEW, "inc_after", None, b"{}", time.time())
+        raise ValueError("after writing")
+
+    def before(repo):
+        repo.agency(RECIPIENT)
+        raise LookupError("before writing")
+
+    calls = [runtime.store.write(job, publish=published.extend)
+             for job in (good("inc_a"), after, good("inc_b"), before, good("inc_c"))]
+    a, failed_after, b, failed_before, c = await asyncio.gather(*calls,
+                                                                return_exceptions=True)
+    assert isinstance(failed_after, ValueError) and isinstance(failed_before, LookupError)
+    stored = await runtime.store.read(lambda repo: repo.entries(RECIPIENT, 0, 10))
+    assert [e.incident_id for e in stored] == ["inc_a", "inc_b", "inc_c"]
+    assert [e.seq for e in stored] == [a.seq, b.seq, c.seq] == [1, 2, 3]
+    assert [e.incident_id for e in published] == ["inc_a", "inc_b", "inc_c"]
+
+
+async def test_the_writer_sees_an_agency_changed_by_another_connection(runtime):
+    """The writer caches agencies; a change committed elsewhere (a command, another hub
+    node) must not leave it acting on the old ones."""
+    from bluelight.bootstrap import hub_transaction
+
+    phone = lambda repo: repo.agency(RECIPIENT).phone  # noqa: E731
+    assert await runtime.store.write(phone) == "01234 567890"  # cached now
+    target = runtime.settings.store or runtime.settings.db
+    hub_transaction(target)(directory.change(RECIPIENT, phone="029 2000 0000"))
+    assert await runtime.store.write(phone) == "029 2000 0000"

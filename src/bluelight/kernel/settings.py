@@ -115,8 +115,8 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     @property
     def node(self) -> str:
-        """This node's name: letters, digits, '-' and '_' (it names the node's durable
-        JetStream consumer)."""
+        """This node's name: letters, digits, '-' and '_' (it names the node's NATS
+        connection and its escalation lease)."""
         return self.node_name or re.sub(r"[^A-Za-z0-9_-]", "-",
                                         f"{socket.gethostname()}-{self.port}")
 

@@ -3,10 +3,13 @@
 
 The node that commits an entry offers it to its own sessions at once (the fast path),
 and publishes it to one replicated stream, `Nats-Msg-Id` = the entry's id so that a
-retried or repeated publish is stored once. Every node reads the whole stream through a
-durable consumer of its own and offers what arrives to its sessions. An entry comes back
-to the node that published it, and may come twice (a redelivery): a per-agency "highest
-seq offered" drops those, so a session's queue holds each entry once.
+retried or repeated publish is stored once. Every node reads the whole stream through an
+ordered consumer of its own (in memory, one replica, no acks: nats-py re-creates it from
+the last stream sequence it saw when heartbeats stop or a sequence is skipped) and offers
+what arrives to its sessions. A durable, replicated consumer with acks cost the NATS
+servers three times the CPU per entry, for a position the store already keeps: each
+session's seq (decision 0026). An entry comes back to the node that published it: a
+per-agency "highest seq offered" drops it, so a session's queue holds each entry once.
 
 Across nodes entries can arrive out of order (node A commits seq 10 and node B seq 11,
 and B's publish lands first: 10 is then dropped here as old) or not at all (a node died
@@ -28,8 +31,6 @@ from nats.aio.client import Client as Nats
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import (
-    AckPolicy,
-    ConsumerConfig,
     DeliverPolicy,
     DiscardPolicy,
     StorageType,
@@ -69,13 +70,13 @@ class JetStreamDelivery:
 
     def __init__(self, queue_limit: int = 20_000, queue_bytes: int = 32 * 1024 * 1024, *,
                  backlog_limit: int = 50_000, backlog_bytes: int = 64 * 1024 * 1024,
-                 ack_wait_s: float = 10.0, publish_timeout_s: float = 5.0,
-                 reconnect_wait_s: float = 0.5) -> None:
+                 publish_timeout_s: float = 5.0, reconnect_wait_s: float = 0.5,
+                 heartbeat_s: float = 1.0) -> None:
         self._local = InProcessDelivery(queue_limit, queue_bytes)
         self._highest: dict[str, int] = {}  # per agency: the highest seq offered here
         self._publisher = OrderedPublisher(self._send, limit=backlog_limit,
                                            limit_bytes=backlog_bytes)
-        self.ack_wait_s, self.publish_timeout_s = ack_wait_s, publish_timeout_s
+        self.publish_timeout_s, self.heartbeat_s = publish_timeout_s, heartbeat_s
         self.reconnect_wait_s = reconnect_wait_s
         self._nc: Nats | None = None
         self._js: JetStreamContext | None = None  # set once the stream and consumer exist
@@ -84,14 +85,13 @@ class JetStreamDelivery:
         # for metrics (with the publisher's: see `counters`)
         self.received = 0  # entries read from the stream
         self.repeats = 0  # not offered: this node had offered that seq or a later one
-        self.redelivered = 0  # read again: an ack was lost or came too late
         self.malformed = 0  # messages on the subjects that are not entries
         self.reconnects = 0
 
     async def start(self, urls: list[str], node: str, stream: str = "BLUELIGHT_MAILBOX",
                     replicas: int = 3, ready_timeout_s: float = 30.0) -> None:
-        """Connect (to any of `urls`, reconnecting for ever), make sure the stream and this
-        node's durable consumer `hub-<node>` exist, and start publishing. If JetStream is
+        """Connect (to any of `urls`, reconnecting for ever), make sure the stream exists,
+        read it through this node's ordered consumer, and start publishing. If JetStream is
         not there within `ready_timeout_s` the hub starts anyway: this carries on in the
         background, entries wait in the backlog, and sessions read from the store."""
         if not _NODE.fullmatch(node):
@@ -122,8 +122,7 @@ class JetStreamDelivery:
         p = self._publisher
         return {"published": p.published, "duplicates": p.duplicates, "dropped": p.dropped,
                 "retries": p.retries, "backlog": p.backlog, "received": self.received,
-                "repeats": self.repeats, "redelivered": self.redelivered,
-                "malformed": self.malformed, "reconnects": self.reconnects}
+                "repeats": self.repeats, "malformed": self.malformed, "reconnects": self.reconnects}
 
     def publish(self, entries: Sequence[Entry]) -> None:
         """Called by the store after COMMIT, on the event loop: offer at once to this
@@ -165,13 +164,13 @@ class JetStreamDelivery:
                         reconnected_cb=self._reconnected)
                 js = self._nc.jetstream(timeout=self.publish_timeout_s)
                 await self._ensure_stream(js, stream, replicas)
+                # A new node needs nothing older: its sessions start from the store. After
+                # two missed heartbeats (its server died) nats-py makes the consumer again
+                # from the sequence after the last one delivered.
                 await js.subscribe(
-                    f"{SUBJECT_PREFIX}.>", durable=f"hub-{node}", stream=stream,
-                    cb=self._received, manual_ack=True,
-                    config=ConsumerConfig(
-                        # A new node needs nothing older: its sessions start from the store.
-                        deliver_policy=DeliverPolicy.NEW, ack_policy=AckPolicy.EXPLICIT,
-                        ack_wait=self.ack_wait_s, max_ack_pending=20_000))
+                    f"{SUBJECT_PREFIX}.>", stream=stream, cb=self._received,
+                    ordered_consumer=True, idle_heartbeat=self.heartbeat_s,
+                    deliver_policy=DeliverPolicy.NEW)
                 self._js, self._erring = js, False
                 log.info("jetstream delivery ready", node=node, stream=stream)
                 return
@@ -235,13 +234,7 @@ class JetStreamDelivery:
             log.error("not a mailbox entry on the stream", subject=msg.subject)
         else:
             self.received += 1
-            if msg.metadata.num_delivered > 1:
-                self.redelivered += 1
             self._offer(entry)
-        # An ack lost with the connection: the entry comes again after ack_wait, and is
-        # dropped as a repeat.
-        with contextlib.suppress(Exception):
-            await msg.ack()
 
     def _log_outage(self, event: str, **fields) -> None:
         """A warning for the first failure of an outage; the retries that follow (several

@@ -18,12 +18,14 @@ import psycopg
 from bluelight.hub.adapters.storage.sqlite_repository import SqliteRepository
 
 _PLACEHOLDER = re.compile(r"\?(\d*)")
+_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)  # the repository's reads lock nothing
 
 
 @lru_cache(maxsize=1024)
-def _rewrite(sql: str) -> tuple[str, tuple[int, ...] | None]:
-    """(psycopg's SQL, which argument goes in each place; None: as given). A literal %
-    becomes %% first. Placeholders never occur inside the repository's string literals."""
+def _rewrite(sql: str) -> tuple[str, tuple[int, ...] | None, bool]:
+    """(psycopg's SQL, which argument goes in each place (None: as given), whether it
+    only reads). A literal % becomes %% first. Placeholders never occur inside the
+    repository's string literals."""
     order: list[int] = []
     numbered = False
     position = 0
@@ -39,7 +41,7 @@ def _rewrite(sql: str) -> tuple[str, tuple[int, ...] | None]:
         return "%s"
 
     text = _PLACEHOLDER.sub(place, sql.replace("%", "%%"))
-    return text, tuple(order) if numbered else None
+    return text, tuple(order) if numbered else None, _READ.match(sql) is not None
 
 
 class PgConnection:
@@ -47,11 +49,14 @@ class PgConnection:
 
     def __init__(self, conn: psycopg.Connection) -> None:
         self.conn = conn
+        self.writes = 0  # statements run that may have changed something (see PgStore)
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> psycopg.Cursor:
-        text, order = _rewrite(sql)
+        text, order, reads = _rewrite(sql)
         if order is not None:
             args = [args[i] for i in order]
+        if not reads:
+            self.writes += 1
         return self.conn.execute(text, args)
 
 
@@ -60,4 +65,5 @@ class PgRepository(SqliteRepository):
     caches are kept only while no other node wrote in between (see `PgStore`)."""
 
     def __init__(self, conn: psycopg.Connection, *, cache: bool = False) -> None:
-        super().__init__(PgConnection(conn), cache=cache)  # type: ignore[arg-type]
+        self.link = PgConnection(conn)
+        super().__init__(self.link, cache=cache)  # type: ignore[arg-type]

@@ -1,14 +1,21 @@
 """The Store port on PostgreSQL, for a hub node of a regional cluster (issue 12).
 
 **One writer at a time, cluster-wide.** Each node has one writer thread with one
-connection. It takes the jobs queued since its last batch, runs each in its own SAVEPOINT
-inside one transaction, and commits once: group commit, as on SQLite. The transaction
+connection. It takes the jobs queued since its last batch, runs them in one transaction,
+and commits once: group commit, as on SQLite. The transaction
 first takes an advisory lock (`WRITE_LOCK`), so batches from different nodes never
 interleave. That keeps what the single-node hub promised: an agency's mailbox `seq`
 goes 1, 2, 3 with no gap in commit order whichever node wrote it, a sender's messages are
 stored in the order they arrived, a job sees everything committed before it (so the
 overdue scan raises each alarm once), and no two batches can deadlock. Under load batches
 grow, so the lock is taken per batch, not per message. See decision 0025.
+
+**A job that fails is undone alone.** Every statement is a round trip under the lock, so
+jobs run without a SAVEPOINT each. One that fails before changing anything (a validation
+fault, which use cases find first) just answers with its error. One that fails after
+changing something makes the writer roll the batch back and run it again with a
+savepoint per job: a job may therefore run twice, and only its last run counts (jobs
+work on the repository they are given and nothing else).
 
 **Durable means on two servers.** The database runs with a synchronous standby
 (`synchronous_standby_names`), so COMMIT returns only once the standby has flushed the
@@ -17,10 +24,12 @@ are answered 503 "not confirmed": never 201 for something one server holds. Thei
 may still commit later; the sender's retry with the same message id then gets the
 original receipt.
 
-**Caches stay right across nodes.** The writer caches agencies, agreements and each
-mailbox's last seq, as on SQLite. Every batch bumps `writer_epoch` under the lock; when
-it moved by more than this writer's own bump, another node wrote in between and the
-caches are dropped.
+**Caches stay right across nodes.** The writer caches agencies, agreements, each
+mailbox's last seq and the audit chain's head, as on SQLite. Every batch bumps
+`writer_epoch` under the lock; when it moved by more than this writer's own bump, another
+node wrote in between and the seqs and audit head are dropped. Agencies and agreements
+are dropped only when `writer_epoch.directory` moved: a trigger moves it whenever either
+table changes (migration 0008).
 
 **A frozen node** (SIGSTOP, a stalled VM) must not hold the write lock, and with it every
 node's writes, for as long as it is frozen: the writer's session has an
@@ -123,6 +132,7 @@ class PgStore:
         self._conn: psycopg.Connection | None = None
         self._repo: PgRepository | None = None
         self._epoch: int | None = None
+        self._directory: int | None = None
         # Why the last attempt to write failed (None: it worked): `health` says it.
         self.trouble: str | None = None
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="bluelight-pg-read")
@@ -250,7 +260,7 @@ class PgStore:
             # Closing a broken connection may fail too: it is gone either way.
             with contextlib.suppress(Exception):
                 self._conn.close()
-        self._conn, self._repo, self._epoch = None, None, None
+        self._conn, self._repo, self._epoch, self._directory = None, None, None, None
 
     def _connection(self) -> PgRepository:
         if self._conn is None:
@@ -268,15 +278,61 @@ class PgStore:
     def _run(self, batch: list[_Job]) -> None:
         repo = self._connection()
         conn = self._conn
-        conn.execute("BEGIN")
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-        epoch = repo.bump_writer_epoch()
-        if self._epoch is None or epoch != self._epoch + 1:
-            repo.forget()  # another node (or a command) wrote since our last batch
-        self._epoch = epoch
-        for job in batch:
-            if job.future.done():  # answered already (timed out) or the caller went away
-                continue
+        jobs = [job for job in batch if not job.future.done()]  # not answered already
+        self._begin(repo)
+        if not self._run_bare(repo, jobs):
+            # A job failed after changing something: undo the whole batch and run it
+            # again with each job in a savepoint of its own, so it is undone alone.
+            conn.execute("ROLLBACK")
+            repo.forget()
+            self._epoch = self._directory = None
+            for job in jobs:
+                job.result, job.error, job.entries = None, None, []
+            self._begin(repo)
+            self._run_each_alone(repo, jobs)
+        conn.execute("COMMIT")  # returns once the synchronous standby has it too
+        self.trouble = None
+
+    def _begin(self, repo: PgRepository) -> None:
+        """Open the batch's transaction under the write lock, and drop what another
+        writer made stale: the mailboxes' seqs and the audit head if anyone wrote since
+        this writer's last batch, the directory too if it changed."""
+        self._conn.execute("BEGIN")
+        self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        epoch, directory = self._conn.execute(
+            "UPDATE writer_epoch SET n = n + 1 WHERE id = 1 RETURNING n, directory"
+        ).fetchone()
+        if directory != self._directory:
+            repo.forget()
+        elif self._epoch is None or epoch != self._epoch + 1:
+            repo.forget_mailboxes()
+        self._epoch, self._directory = epoch, directory
+
+    def _run_bare(self, repo: PgRepository, jobs: list[_Job]) -> bool:
+        """Each job without a savepoint: two round trips fewer a job, under the write
+        lock. A job that fails before changing anything (a validation fault, the usual
+        case) is answered with its error and the batch goes on; False if one failed
+        after changing something, or left the transaction aborted."""
+        for job in jobs:
+            repo.begin_job()
+            writes = repo.link.writes
+            try:
+                job.result = job.fn(repo)
+                refuse_unpublished(repo.appended, job.publish)
+                job.entries = repo.appended
+            except Exception as exc:
+                if _unavailable(exc):
+                    raise  # the link or the server, not the job: the batch fails
+                if (repo.link.writes != writes or self._conn.info.transaction_status
+                        != psycopg.pq.TransactionStatus.INTRANS):
+                    return False
+                repo.undo_job()
+                job.result, job.error = None, exc
+        return True
+
+    def _run_each_alone(self, repo: PgRepository, jobs: list[_Job]) -> None:
+        conn = self._conn
+        for job in jobs:
             repo.begin_job()
             conn.execute("SAVEPOINT job")
             try:
@@ -286,13 +342,11 @@ class PgStore:
                 job.entries = repo.appended
             except Exception as exc:
                 if _unavailable(exc):
-                    raise  # the link or the server, not the job: the batch fails
+                    raise
                 conn.execute("ROLLBACK TO SAVEPOINT job")
                 conn.execute("RELEASE SAVEPOINT job")
                 repo.undo_job()
-                job.error = exc
-        conn.execute("COMMIT")  # returns once the synchronous standby has it too
-        self.trouble = None
+                job.result, job.error = None, exc
 
     # back on the event loop ----------------------------------------------------------------
     def _expire(self, job: _Job) -> None:

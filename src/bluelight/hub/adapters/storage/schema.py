@@ -257,6 +257,8 @@ writer_epoch = Table(
     "writer_epoch",
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("n", BigInteger, nullable=False),
+    # moved by a trigger on PostgreSQL whenever agencies or agreements change (0008)
+    Column("directory", BigInteger, nullable=False, server_default="0"),
 )
 
 # Time-bound leases: the hub node that holds one does a cluster-wide chore (the overdue

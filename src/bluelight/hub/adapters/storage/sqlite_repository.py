@@ -99,8 +99,13 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
 
     def forget(self) -> None:
         self._in_force = None
-        self._audit_head = None
         self._agencies.clear()
+        self.forget_mailboxes()
+
+    def forget_mailboxes(self) -> None:
+        """Drop what another writer may have moved on without changing the directory:
+        the mailboxes' last seqs and the audit chain's head."""
+        self._audit_head = None
         self._seqs.clear()
         self._undo = []
 
@@ -420,10 +425,6 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
             " expires_at = excluded.expires_at"
             " WHERE leases.holder = excluded.holder OR leases.expires_at <= ?4"
             " RETURNING holder", (name, holder, now + ttl_s, now)).fetchone() is not None
-
-    def bump_writer_epoch(self) -> int:
-        return self._c.execute(
-            "UPDATE writer_epoch SET n = n + 1 WHERE id = 1 RETURNING n").fetchone()[0]
 
     # timeline -----------------------------------------------------------------------
     def add_event(
