@@ -40,9 +40,10 @@ async def runtime(request, tmp_path):
     await runtime.store.stop()
 
 
-def _append(agency: str):
+def _append(agency: str, incident_id: str = "inc_1"):
     def job(repo):
-        return repo.append(agency, EntryKind.INCIDENT_NEW, "inc_1", None, b"{}", time.time())
+        return repo.append(agency, EntryKind.INCIDENT_NEW, incident_id, None, b"{}",
+                           time.time())
     return job
 
 
@@ -232,12 +233,6 @@ async def test_a_job_whose_statement_fails_is_undone_alone_in_its_batch(runtime)
     other statements went, and the batch is run again job by job)."""
     published = []
 
-    def good(reference: str):
-        def job(repo):
-            return repo.append(RECIPIENT, EntryKind.INCIDENT_NEW, reference, None, b"{}",
-                               time.time())
-        return job
-
     def bad(repo):
         repo.append(RECIPIENT, EntryKind.INCIDENT_NEW, "inc_bad", None, b"{}", time.time())
         # The same agency again: the primary key refuses it.
@@ -246,9 +241,9 @@ async def test_a_job_whose_statement_fails_is_undone_alone_in_its_batch(runtime)
         return "not reached"
 
     # Queued together, so they share a batch.
-    calls = [runtime.store.write(good("inc_a"), publish=published.extend),
+    calls = [runtime.store.write(_append(RECIPIENT, "inc_a"), publish=published.extend),
              runtime.store.write(bad, publish=published.extend),
-             runtime.store.write(good("inc_b"), publish=published.extend)]
+             runtime.store.write(_append(RECIPIENT, "inc_b"), publish=published.extend)]
     first, failed, last = await asyncio.gather(*calls, return_exceptions=True)
     assert isinstance(failed, Exception) and not isinstance(failed, StorageUnavailable)
     stored = await runtime.store.read(lambda repo: repo.entries(RECIPIENT, 0, 10))
@@ -263,12 +258,6 @@ async def test_a_job_that_fails_after_writing_or_before_is_undone_alone(runtime)
     each failed job answers with its own error."""
     published = []
 
-    def good(reference: str):
-        def job(repo):
-            return repo.append(RECIPIENT, EntryKind.INCIDENT_NEW, reference, None, b"{}",
-                               time.time())
-        return job
-
     def after(repo):
         repo.append(RECIPIENT, EntryKind.INCIDENT_NEW, "inc_after", None, b"{}", time.time())
         raise ValueError("after writing")
@@ -278,7 +267,7 @@ async def test_a_job_that_fails_after_writing_or_before_is_undone_alone(runtime)
         raise LookupError("before writing")
 
     calls = [runtime.store.write(job, publish=published.extend)
-             for job in (good("inc_a"), after, good("inc_b"), before, good("inc_c"))]
+             for job in (_append(RECIPIENT, "inc_a"), after, _append(RECIPIENT, "inc_b"), before, _append(RECIPIENT, "inc_c"))]
     a, failed_after, b, failed_before, c = await asyncio.gather(*calls,
                                                                 return_exceptions=True)
     assert isinstance(failed_after, ValueError) and isinstance(failed_before, LookupError)
@@ -298,3 +287,22 @@ async def test_the_writer_sees_an_agency_changed_by_another_connection(runtime):
     target = runtime.settings.store or runtime.settings.db
     hub_transaction(target)(directory.change(RECIPIENT, phone="029 2000 0000"))
     assert await runtime.store.write(phone) == "029 2000 0000"
+
+
+async def test_the_writer_sees_a_signing_key_added_or_revoked_by_another_connection(runtime):
+    """Whether a sender must sign is cached by the writer too: a key registered or
+    revoked elsewhere (`bluelight agency key add` beside the hub, another hub node) must
+    be seen at once, or an unsigned message would get in."""
+    from bluelight.bootstrap import hub_transaction
+    from bluelight.hub.domain.signature import Algorithm, SigningKey
+    from bluelight.hub.services import signatures
+
+    signs = lambda repo: repo.has_active_signing_key(SENDER)  # noqa: E731
+    elsewhere = hub_transaction(runtime.settings.store or runtime.settings.db)
+    assert await runtime.store.write(signs) is False  # cached now
+    key = SigningKey(key_id="k1", agency=SENDER, algorithm=Algorithm.ES256,
+                     public_key="-----BEGIN PUBLIC KEY-----", created_at=time.time())
+    elsewhere(signatures.register(key))
+    assert await runtime.store.write(signs) is True
+    elsewhere(signatures.revoke("k1", time.time()))
+    assert await runtime.store.write(signs) is False

@@ -27,9 +27,9 @@ original receipt.
 **Caches stay right across nodes.** The writer caches agencies, agreements, each
 mailbox's last seq and the audit chain's head, as on SQLite. Every batch bumps
 `writer_epoch` under the lock; when it moved by more than this writer's own bump, another
-node wrote in between and the seqs and audit head are dropped. Agencies and agreements
-are dropped only when `writer_epoch.directory` moved: a trigger moves it whenever either
-table changes (migration 0008).
+node wrote in between and the seqs and audit head are dropped. Agencies, agreements and
+who has a signing key are dropped only when `writer_epoch.directory` moved: a trigger
+moves it whenever one of those tables changes (migration 0008).
 
 **A frozen node** (SIGSTOP, a stalled VM) must not hold the write lock, and with it every
 node's writes, for as long as it is frozen: the writer's session has an

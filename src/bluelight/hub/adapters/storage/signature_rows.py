@@ -29,6 +29,12 @@ def _signature(row: tuple) -> SignatureRecord:
 
 class SignatureRows:
     _c: sqlite3.Connection
+    _cache: bool
+    # The writer's cache of "has this agency an active signing key?", asked by every
+    # unsigned message's job. Dropped with the other caches (`forget`), and here when
+    # this writer adds or revokes a key; on PostgreSQL a change by another node moves
+    # the directory epoch (migration 0008).
+    _signers: dict[str, bool]
 
     # signing keys -------------------------------------------------------------------
     def signing_key(self, key_id: str) -> SigningKey | None:
@@ -42,17 +48,24 @@ class SignatureRows:
         return [_key(r) for r in rows]
 
     def has_active_signing_key(self, agency_id: str) -> bool:
-        return self._c.execute(
+        if self._cache and agency_id in self._signers:
+            return self._signers[agency_id]
+        found = self._c.execute(
             "SELECT 1 FROM signing_keys WHERE agency_id = ? AND revoked_at IS NULL LIMIT 1",
             (agency_id,)).fetchone() is not None
+        if self._cache:
+            self._signers[agency_id] = found
+        return found
 
     def add_signing_key(self, key: SigningKey) -> None:
+        self._signers.clear()
         self._c.execute(
             f"INSERT INTO signing_keys ({_KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
             (key.key_id, key.agency, key.algorithm.value, key.public_key, key.created_at,
              key.revoked_at))
 
     def revoke_signing_key(self, key_id: str, at: float) -> bool:
+        self._signers.clear()
         return self._c.execute(
             "UPDATE signing_keys SET revoked_at = ? WHERE key_id = ? AND revoked_at IS NULL",
             (at, key_id)).rowcount == 1

@@ -79,6 +79,7 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
         # such as the CLI committed: see SqliteStore).
         self._cache = cache
         self._agencies: dict[str, Agency | None] = {}
+        self._signers: dict[str, bool] = {}
         self._seqs: dict[str, int] = {}
         self._undo: list[tuple[str, int | None]] = []
 
@@ -100,6 +101,7 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
     def forget(self) -> None:
         self._in_force = None
         self._agencies.clear()
+        self._signers.clear()
         self.forget_mailboxes()
 
     def forget_mailboxes(self) -> None:

@@ -1,15 +1,15 @@
-"""cluster: the directory epoch, moved by PostgreSQL itself when agencies or agreements change
+"""cluster: the directory epoch, moved by PostgreSQL when the directory changes
 
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-03 20:35:00
 
-A node's writer caches agencies and the agreements in force (issue 12). Until now it
-dropped those caches whenever another node had written anything, which with three busy
-nodes was nearly every batch: two reads more per batch, under the region's write lock.
-`writer_epoch.directory` moves only when `agencies` or `agreements` change, and on
-PostgreSQL a statement-level trigger moves it, so no code path that changes the directory
-can forget to. (The single-node SQLite hub has one writer and does not need it.)
+A node's writer caches agencies, the agreements in force and which agencies have an
+active signing key (issue 12). Until now it dropped those caches whenever another node
+had written anything, which with three busy nodes was nearly every batch: more reads
+per batch, under the region's write lock. `writer_epoch.directory` moves only when one
+of those tables changes, and on PostgreSQL a statement-level trigger moves it, so no
+code path that changes the directory can forget to. (The single-node SQLite hub has one writer and does not need it.)
 """
 import sqlalchemy as sa
 from alembic import op
@@ -19,7 +19,7 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-_TABLES = ("agencies", "agreements")
+_TABLES = ("agencies", "agreements", "signing_keys")
 
 
 def upgrade() -> None:
