@@ -130,8 +130,8 @@ async def test_requests_and_streams_pass_and_survive_a_node_killed(twins, door):
             victim.kill()  # SIGKILL
             killed = time.monotonic()
             # Requests keep succeeding: one that cannot connect to the dead node goes to
-            # the other. Meanwhile the health checks take the dead node out (two failed
-            # checks 0.5 s apart). Bounded: 3 s.
+            # the other, and the refused connection takes the dead node out at once (the
+            # health checks would too, after two failed checks 0.5 s apart). Bounded: 3 s.
             answered, failures, out_after = 0, [], None
             dead = victim.url.removeprefix("http://")
             while out_after is None:
@@ -145,7 +145,7 @@ async def test_requests_and_streams_pass_and_survive_a_node_killed(twins, door):
                     failures.append(repr(exc))
                 if (await asyncio.to_thread(door.servers))[dead] == "DOWN":
                     out_after = time.monotonic() - killed
-            assert failures == [] and answered >= 3, (answered, failures)
+            assert failures == [] and answered >= 1, (answered, failures)
             assert out_after < 2.5, out_after
             assert door.servers()[survivor.url.removeprefix("http://")] == "UP"
             for _ in range(20):

@@ -9,7 +9,7 @@ child process in master-worker mode, with a configuration written here:
   within about a second, and back after two good checks. Its open connections, WebSocket
   streams included, are closed when it goes out, so their clients reconnect elsewhere.
 - A request that cannot connect to a node (the node just died) is sent again to another
-  one. A GET is also sent again when a node died mid-request. Other methods are not:
+  one, and that node is out at once, without waiting for its checks to fail. A GET is also sent again when a node died mid-request. Other methods are not:
   the proxy cannot know whether the node acted. The SDK resends a submission itself,
   with the same message_id.
 - WebSocket streams pass through as tunnels, with an idle timeout of an hour (the SDK
@@ -144,8 +144,10 @@ backend {BACKEND}
     option httpchk GET {self.health_path}
     http-check expect status 200
     # a node taken out loses its connections at once, streams included (a hung node
-    # would otherwise hold them until the client's ping times out)
-    default-server on-marked-down shutdown-sessions
+    # would otherwise hold them until the client's ping times out). A node that refuses
+    # a connection is out at once, not after two failed checks: with leastconn a dead
+    # node has the fewest connections, and every retry would pick it again.
+    default-server on-marked-down shutdown-sessions observe layer4 error-limit 1 on-error mark-down
 {servers}
 
 frontend stats
