@@ -97,12 +97,18 @@ class SqliteRepository(AgreementRows, AuditRows, HistoryRows, RetentionRows,
         self._undo = []
         self.appended = []
         self._audit_head = self._audit_head_before
+        # The job may have changed an agency, an agreement or a signing key and read it
+        # back into a cache before it failed: what it cached is undone with it.
+        self._forget_directory()
 
     def forget(self) -> None:
+        self._forget_directory()
+        self.forget_mailboxes()
+
+    def _forget_directory(self) -> None:
         self._in_force = None
         self._agencies.clear()
         self._signers.clear()
-        self.forget_mailboxes()
 
     def forget_mailboxes(self) -> None:
         """Drop what another writer may have moved on without changing the directory:
